@@ -1,0 +1,23 @@
+import { registerAs } from '@nestjs/config';
+
+import { validateEnvironment } from './environment';
+
+export interface AuthConfig {
+  /** Undefined only where APP_ENV allows a random per-process secret (local, development). */
+  jwtSecret?: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwtExpiresInSeconds: number;
+  bcryptCost: number;
+}
+
+export const authConfig = registerAs('auth', (): AuthConfig => {
+  const env = validateEnvironment(process.env);
+  return {
+    jwtSecret: env.JWT_SECRET,
+    jwtIssuer: env.JWT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE,
+    jwtExpiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
+    bcryptCost: env.BCRYPT_COST,
+  };
+});

@@ -1,0 +1,128 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const APP_ENVS = ['production', 'staging', 'development', 'local', 'test'] as const;
+export type AppEnv = (typeof APP_ENVS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every variable the service reads, validated once at boot. Names follow the Go service where it
+ * had one (PORT, APP_ENV, DATABASE_URL, REDIS_ADDR, JWT_SECRET, OTEL_EXPORTER_OTLP_ENDPOINT).
+ * Documented in .env.example.
+ */
+export class Environment {
+  @IsIn(APP_ENVS)
+  APP_ENV: AppEnv = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_port: false })
+  DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_RUN_MIGRATIONS = true;
+
+  @IsString()
+  EMBEDDED_DATABASE_DIR = '.data/pglite';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_ADDR?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  JWT_SECRET?: string;
+
+  @IsString()
+  @MaxLength(200)
+  JWT_ISSUER = 'favorites-service';
+
+  @IsString()
+  @MaxLength(200)
+  JWT_AUDIENCE = 'favorites-api';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  JWT_EXPIRES_IN_SECONDS = 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(15)
+  BCRYPT_COST = 12;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+}
+
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`),
+  );
+  const secretBytes = env.JWT_SECRET === undefined ? 0 : Buffer.byteLength(env.JWT_SECRET);
+  const secretOptional = env.APP_ENV === 'local' || env.APP_ENV === 'development';
+  if (env.JWT_SECRET === undefined && !secretOptional) {
+    problems.push(`  - JWT_SECRET: required when APP_ENV is ${env.APP_ENV}`);
+  } else if (env.JWT_SECRET !== undefined && secretBytes < 32) {
+    problems.push(`  - JWT_SECRET: must be at least 32 bytes, got ${secretBytes}`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return env;
+}

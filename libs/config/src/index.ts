@@ -1,0 +1,17 @@
+import type { AppConfig } from './app.config';
+import type { AuthConfig } from './auth.config';
+import type { DatabaseConfig } from './database.config';
+
+export * from './app.config';
+export * from './auth.config';
+export * from './config.module';
+export * from './database.config';
+export * from './environment';
+export * from './signing-keys';
+
+/** The shape behind `ConfigService<AllConfig, true>`, for `get('auth.jwtSecret', { infer: true })`. */
+export interface AllConfig {
+  app: AppConfig;
+  database: DatabaseConfig;
+  auth: AuthConfig;
+}

@@ -1,0 +1,57 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+
+import { PROBLEM_CONTENT_TYPE, statusTitle } from './problem-details';
+
+class FieldErrorDto {
+  @ApiProperty({ example: 'rules.age_min' }) field!: string;
+  @ApiProperty({ example: 'age_min must not be greater than 120' }) message!: string;
+}
+
+/** RFC 9457 problem details as this service sends them; see ProblemDetailsFilter. */
+export class ProblemDetailsDto {
+  @ApiProperty({ example: 'about:blank' }) type!: string;
+  @ApiProperty({ example: 'Not Found' }) title!: string;
+  @ApiProperty({ example: 404 }) status!: number;
+  @ApiProperty({ example: 'Favorite not found' }) detail!: string;
+  @ApiProperty({ example: '/favorites/chart-1' }) instance!: string;
+  @ApiProperty({ description: 'Stable machine-readable error code', example: 'FAVORITE_NOT_FOUND' })
+  code!: string;
+  @ApiProperty({ description: 'Echo of X-Request-ID, for support', example: '5f0c0c3e-...' })
+  requestId!: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Per-field problems (400 only)' })
+  errors?: FieldErrorDto[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (validation, malformed JSON, bad cursor)',
+  401: 'Missing, invalid or expired bearer token',
+  404: 'Not found, or not yours',
+  409: 'Conflict with existing data',
+  413: 'Request body larger than 1 MiB',
+  503: 'A dependency is unavailable',
+};
+
+/** Documents problem+json answers for the given statuses. */
+export function ApiProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? statusTitle(status),
+        content: {
+          [PROBLEM_CONTENT_TYPE.split(';')[0]]: {
+            schema: { $ref: getSchemaPath(ProblemDetailsDto) },
+          },
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,46 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validate, ValidatorOptions } from 'class-validator';
+
+import { FieldError, RequestValidationError } from './domain-error';
+
+function joinPath(parent: string, property: string): string {
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  return parent ? `${parent}.${property}` : property;
+}
+
+/** Flattens class-validator's tree into `{ field: 'rules.age_min', message }` entries. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = joinPath(parent, error.property);
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+/** Strict input: unknown fields are refused (no mass assignment). */
+export const STRICT_VALIDATION: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+};
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    ...STRICT_VALIDATION,
+    transform: true,
+    exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
+  });
+}
+
+/** Validates a plain value as `type` with the same rules and errors as the global pipe. */
+export async function validateAs<T extends object>(
+  type: ClassConstructor<T>,
+  plain: object,
+): Promise<T> {
+  const instance = plainToInstance(type, plain);
+  const errors = await validate(instance, STRICT_VALIDATION);
+  if (errors.length > 0) throw new RequestValidationError(flattenValidationErrors(errors));
+  return instance;
+}
