@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+
+import { AppConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HttpConventionsModule } from '@app/http';
+
+import { AuthModule } from './auth/auth.module';
+import { FavoritesModule } from './favorites/favorites.module';
+import { HealthModule } from './health/health.module';
+import { MIGRATIONS } from './migrations';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    HttpConventionsModule,
+    DatabaseModule.forRoot({ migrations: MIGRATIONS }),
+    AuthModule,
+    UsersModule,
+    FavoritesModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

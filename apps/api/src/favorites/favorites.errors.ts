@@ -1,0 +1,48 @@
+import { DomainError } from '@app/http';
+
+/** Also what another user's favourite looks like: ownership is never revealed. */
+export class FavoriteNotFoundError extends DomainError {
+  readonly code = 'FAVORITE_NOT_FOUND';
+  readonly kind = 'not_found';
+
+  constructor() {
+    super('Favorite not found');
+  }
+}
+
+export class FavoriteExistsError extends DomainError {
+  readonly code = 'FAVORITE_EXISTS';
+  readonly kind = 'conflict';
+
+  constructor() {
+    super('This asset is already in your favorites');
+  }
+}
+
+export class InvalidCursorError extends DomainError {
+  readonly code = 'INVALID_CURSOR';
+  readonly kind = 'invalid';
+
+  constructor() {
+    super('cursor is not a cursor this service issued to you');
+  }
+}
+
+export class CursorWithPageError extends DomainError {
+  readonly code = 'CURSOR_WITH_PAGE';
+  readonly kind = 'invalid';
+
+  constructor() {
+    super('page and cursor cannot be combined: a cursor already says where to continue');
+  }
+}
+
+/** The token is valid but its account is gone. */
+export class AccountGoneError extends DomainError {
+  readonly code = 'ACCOUNT_GONE';
+  readonly kind = 'unauthenticated';
+
+  constructor() {
+    super('The account of this token no longer exists');
+  }
+}

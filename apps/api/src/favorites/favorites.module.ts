@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { FavoriteEntity } from './favorite.entity';
+import { FavoritesController } from './favorites.controller';
+import { FavoritesRepository } from './favorites.repository';
+import { FavoritesService } from './favorites.service';
+import { PageCursorCodec } from './page-cursor';
+import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([FavoriteEntity])],
+  controllers: [FavoritesController],
+  providers: [
+    FavoritesService,
+    PageCursorCodec,
+    { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
+  ],
+})
+export class FavoritesModule {}

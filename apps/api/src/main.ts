@@ -1,0 +1,21 @@
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+
+import { AllConfig } from '@app/config';
+
+import { createApp } from './app.factory';
+
+async function bootstrap(): Promise<void> {
+  const app = await createApp();
+  const { host, port } = app
+    .get<ConfigService<AllConfig, true>>(ConfigService)
+    .get('app', { infer: true });
+  await app.listen(port, host);
+  Logger.log(`Favorites API listening on http://${host}:${port} (docs at /docs)`, 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  // Logged before exit: a bad configuration must say what is wrong, not just die.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

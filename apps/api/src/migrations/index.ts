@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+/** Every migration, in order. Listed explicitly rather than globbed, so bundling cannot drop one. */
+export const MIGRATIONS = [InitialSchema1764000000000];
