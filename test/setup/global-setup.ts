@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+
+import { DataSource } from 'typeorm';
+
+import { MIGRATIONS } from '../../apps/api/src/migrations';
+import { postgresOptions, runMigrations } from '../../libs/database/src/data-source';
+import { provisionTestDatabase, TestDatabase } from './test-database';
+
+declare global {
+  var __TEST_DATABASE__: TestDatabase | undefined;
+}
+
+/** One database per run, migrated once; the suites' apps find it through the environment. */
+export default async function globalSetup(): Promise<void> {
+  const database = await provisionTestDatabase(process.env);
+  globalThis.__TEST_DATABASE__ = database;
+  console.log(`\ne2e database: ${database.source}`);
+
+  const dataSource = new DataSource(
+    postgresOptions({ url: database.url, poolSize: 1, migrations: MIGRATIONS }),
+  );
+  await dataSource.initialize();
+  try {
+    await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+
+  Object.assign(process.env, {
+    APP_ENV: 'test',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: String(database.poolSize),
+    DATABASE_RUN_MIGRATIONS: 'false',
+    JWT_SECRET: randomBytes(48).toString('base64'),
+    BCRYPT_COST: '10',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+  });
+}
