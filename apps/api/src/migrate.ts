@@ -1,18 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { validateEnvironment } from '@app/config';
+import { databaseConfig } from '@app/config';
 import { postgresOptions, runMigrations } from '@app/database';
 
 import { MIGRATIONS } from './migrations';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL and exits. */
 async function migrate(): Promise<void> {
-  const env = validateEnvironment(process.env);
-  if (!env.DATABASE_URL) throw new Error('npm run migrate needs DATABASE_URL');
-  const dataSource = new DataSource(
-    postgresOptions({ url: env.DATABASE_URL, poolSize: 1, migrations: MIGRATIONS }),
-  );
+  const { url } = databaseConfig();
+  if (!url) throw new Error('npm run migrate needs DATABASE_URL');
+  const dataSource = new DataSource(postgresOptions({ url, poolSize: 1, migrations: MIGRATIONS }));
   await dataSource.initialize();
   try {
     await runMigrations(dataSource);
