@@ -121,6 +121,11 @@ describe('Favorites (e2e)', () => {
         'description',
       ],
       ['a 129-character id', insightAsset({ id: 'i'.repeat(129) }), 'id'],
+      [
+        'an id of 200 code points (emoji with variation selectors)',
+        insightAsset({ id: '\u2764\uFE0F'.repeat(100) }),
+        'id',
+      ],
       ['a numeric id', insightAsset({ id: 42 }), 'id'],
       ['an audience without rules', audienceAsset({ rules: undefined }), 'rules'],
       ['an unknown country', audienceAsset({ rules: { country: 'XX' } }), 'rules.country'],

@@ -50,7 +50,12 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_port: false })
+  @IsUrl({
+    protocols: ['postgres', 'postgresql'],
+    require_protocol: true,
+    require_tld: false,
+    require_port: false,
+  })
   DATABASE_URL?: string;
 
   @Transform(toInt)
@@ -73,7 +78,7 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
+  @IsUrl({ protocols: ['redis', 'rediss'], require_protocol: true, require_tld: false })
   REDIS_URL?: string;
 
   @Transform(emptyToUndefined)
@@ -104,7 +109,7 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsUrl({ require_tld: false })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 

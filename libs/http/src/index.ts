@@ -1,4 +1,5 @@
 export * from './api-problem-responses';
+export * from './code-point-length';
 export * from './domain-error';
 export * from './fastify-platform';
 export * from './http-conventions.module';

@@ -13,6 +13,8 @@ export interface KeysetPosition {
 }
 
 const MAC_BYTES = 16;
+/** One spelling only: base64url without padding, a 128-bit MAC is exactly 22 characters. */
+const CURSOR = /^([A-Za-z0-9_-]{1,600})\.([A-Za-z0-9_-]{22})$/;
 
 /**
  * Opaque, tamper-evident page cursors: base64url(JSON [createdAtMs, id]) "." MAC, where the MAC
@@ -31,8 +33,9 @@ export class PageCursorCodec {
   }
 
   decode(userId: string, cursor: string): KeysetPosition {
-    const [payload, mac, extra] = cursor.split('.');
-    if (!payload || !mac || extra !== undefined) throw new InvalidCursorError();
+    const match = CURSOR.exec(cursor);
+    if (!match) throw new InvalidCursorError();
+    const [, payload, mac] = match;
     const given = Buffer.from(mac, 'base64url');
     const expected = this.mac(userId, payload);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

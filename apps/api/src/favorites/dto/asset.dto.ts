@@ -10,6 +10,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { CodePointLength } from '@app/http';
+
 import { AudienceRulesDto } from './audience-rules.dto';
 import { IsChartPoints, MAX_CHART_POINTS } from './chart-points.validator';
 
@@ -25,7 +27,7 @@ abstract class AssetFieldsDto {
   })
   @IsOptional()
   @IsString()
-  @Length(1, 128)
+  @CodePointLength(1, 128)
   id?: string;
 
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Weekly active users' })

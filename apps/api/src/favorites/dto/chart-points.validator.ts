@@ -1,5 +1,7 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
+import { codePointLength } from '@app/http';
+
 export const MAX_CHART_POINTS = 10_000;
 const MAX_LABEL_LENGTH = 200;
 
@@ -21,7 +23,7 @@ export function chartPointsProblem(points: unknown): string | undefined {
     const { x, y } = point;
     const xOk =
       (typeof x === 'number' && Number.isFinite(x)) ||
-      (typeof x === 'string' && x.length > 0 && x.length <= MAX_LABEL_LENGTH);
+      (typeof x === 'string' && x.length > 0 && codePointLength(x) <= MAX_LABEL_LENGTH);
     if (!xOk)
       return `data[${i}].x must be a number or a string of 1 to ${MAX_LABEL_LENGTH} characters`;
     if (typeof y !== 'number' || !Number.isFinite(y)) return `data[${i}].y must be a number`;
