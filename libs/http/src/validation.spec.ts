@@ -1,0 +1,120 @@
+import { ValidationError } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, IsNumber, IsString, Min, ValidateNested } from 'class-validator';
+
+import { RequestValidationError } from './domain-error';
+import { flattenValidationErrors, validateAs } from './validation';
+
+class PointDto {
+  @IsNumber()
+  y!: number;
+}
+
+class RulesDto {
+  @IsInt()
+  @Min(0)
+  age_min!: number;
+}
+
+class SampleDto {
+  @IsString()
+  name!: string;
+
+  @ValidateNested()
+  @Type(() => RulesDto)
+  rules!: RulesDto;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PointDto)
+  data!: PointDto[];
+}
+
+const valid = { name: 'n', rules: { age_min: 18 }, data: [{ y: 1 }, { y: 2 }] };
+
+describe(flattenValidationErrors.name, () => {
+  it('joins nested properties with dots and array indexes with brackets', () => {
+    const errors: ValidationError[] = [
+      { property: 'name', constraints: { isString: 'name must be a string' } },
+      {
+        property: 'rules',
+        children: [
+          {
+            property: 'age_min',
+            constraints: { isInt: 'age_min must be an integer', min: 'age_min must be >= 0' },
+          },
+        ],
+      },
+      {
+        property: 'data',
+        children: [
+          {
+            property: '3',
+            children: [{ property: 'y', constraints: { isNumber: 'y must be a number' } }],
+          },
+        ],
+      },
+    ];
+
+    expect(flattenValidationErrors(errors)).toEqual([
+      { field: 'name', message: 'name must be a string' },
+      { field: 'rules.age_min', message: 'age_min must be an integer' },
+      { field: 'rules.age_min', message: 'age_min must be >= 0' },
+      { field: 'data[3].y', message: 'y must be a number' },
+    ]);
+  });
+
+  it('gives an index at the top level no leading dot', () => {
+    const errors: ValidationError[] = [
+      { property: '0', constraints: { isObject: 'must be an object' } },
+    ];
+
+    expect(flattenValidationErrors(errors)).toEqual([
+      { field: '[0]', message: 'must be an object' },
+    ]);
+  });
+});
+
+describe(validateAs.name, () => {
+  it('returns an instance of the type, nested values included', async () => {
+    const result = await validateAs(SampleDto, valid);
+
+    expect(result).toBeInstanceOf(SampleDto);
+    expect(result.rules).toBeInstanceOf(RulesDto);
+    expect(result.data[1]).toBeInstanceOf(PointDto);
+    expect(result).toEqual(valid);
+  });
+
+  it('throws RequestValidationError with the path of every bad field', async () => {
+    const result = validateAs(SampleDto, {
+      name: 1,
+      rules: { age_min: -1 },
+      data: [{ y: 1 }, { y: 'one' }],
+    });
+
+    await expect(result).rejects.toBeInstanceOf(RequestValidationError);
+    await expect(result).rejects.toMatchObject({
+      errors: [
+        { field: 'name', message: 'name must be a string' },
+        { field: 'rules.age_min', message: 'age_min must not be less than 0' },
+        { field: 'data[1].y', message: expect.stringContaining('y must be a number') },
+      ],
+    });
+  });
+
+  it('forbids unknown properties, at the top level and nested', async () => {
+    const result = validateAs(SampleDto, {
+      ...valid,
+      isAdmin: true,
+      rules: { age_min: 1, extra: 1 },
+    });
+
+    await expect(result).rejects.toBeInstanceOf(RequestValidationError);
+    await expect(result).rejects.toMatchObject({
+      errors: expect.arrayContaining([
+        { field: 'isAdmin', message: 'property isAdmin should not exist' },
+        { field: 'rules.extra', message: 'property extra should not exist' },
+      ]),
+    });
+  });
+});
