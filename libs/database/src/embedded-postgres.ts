@@ -5,9 +5,11 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
  * A real PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly) served over the wire protocol on
- * loopback, so `pg` and TypeORM run unchanged. Single-threaded and single-connection: clients
- * must use a pool of one. For local development and tests only, never production.
+ * loopback, so `pg` and TypeORM run unchanged. Single-threaded, one session: clients use a pool of
+ * one. For local development and tests only, never production.
  */
+const CONNECTION_SLOTS = 4;
+
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
@@ -19,7 +21,16 @@ export class EmbeddedPostgres {
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
     const db = await PGlite.create(dataDir);
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+    // The socket server queues every connection's messages onto the one session and holds the
+    // others back while one is in a transaction. More than one connection slot lets a new pool
+    // connect while the socket of a closed one is still being torn down: with a single slot the
+    // server refused it ("Connection terminated unexpectedly") for up to half a minute.
+    const server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: CONNECTION_SLOTS,
+    });
     await server.start();
     return new EmbeddedPostgres(
       db,
