@@ -68,6 +68,13 @@ export class Environment {
   @IsBoolean()
   DATABASE_RUN_MIGRATIONS = true;
 
+  /** Each NDJSON stream holds a pooled connection for its whole length; keep it below the pool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  STREAM_MAX_CONCURRENCY = 4;
+
   @IsString()
   EMBEDDED_DATABASE_DIR = '.data/pglite';
 

@@ -8,6 +8,8 @@ export type DomainErrorKind =
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly kind: DomainErrorKind;
+  /** For `unavailable`: when a retry may succeed, sent as Retry-After. */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string) {
     super(message);

@@ -109,6 +109,21 @@ describe(ProblemDetailsFilter.name, () => {
     expect(body).not.toHaveProperty('errors');
   });
 
+  it('logs an expected 503 as a warning with its code, not as an error with a stack', () => {
+    const logWarn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      problemFor(domainError('unavailable', 'TOO_MANY_STREAMS', 'Too many streams'));
+
+      expect(logError).not.toHaveBeenCalled();
+      expect(logWarn).toHaveBeenCalledWith(
+        expect.objectContaining({ requestId: 'req-42', code: 'TOO_MANY_STREAMS' }),
+        'Too many streams',
+      );
+    } finally {
+      logWarn.mockRestore();
+    }
+  });
+
   it('challenges with www-authenticate on 401, and only then', () => {
     problemFor(domainError('unauthenticated', 'TOKEN_INVALID', 'Bad token'));
     expect(reply.header).toHaveBeenCalledWith('www-authenticate', 'Bearer realm="favorites"');

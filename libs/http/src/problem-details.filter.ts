@@ -20,6 +20,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
 
 interface Mapped {
   status: number;
+  retryAfterSeconds?: number;
   code: string;
   detail: string;
   errors?: ProblemDetails['errors'];
@@ -40,7 +41,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const mapped = this.map(exception);
 
-    if (mapped.status >= 500) {
+    if (exception instanceof DomainError && mapped.status >= 500) {
+      // Expected and handled (a full stream pool, later an open breaker): no stack to read.
+      this.logger.warn(
+        { requestId: request.id, method: request.method, url: request.url, code: mapped.code },
+        exception.message,
+      );
+    } else if (mapped.status >= 500) {
       this.logger.error(
         { requestId: request.id, method: request.method, url: request.url, err: exception },
         exception instanceof Error ? exception.stack : String(exception),
@@ -53,6 +60,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
 
     const body = problemDetails(mapped.status, mapped.code, mapped.detail, request, mapped.errors);
+    if (mapped.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(mapped.retryAfterSeconds));
+    }
     if (mapped.status === 401) {
       void reply.header('www-authenticate', 'Bearer realm="favorites"');
     }
@@ -71,6 +81,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return {
         status: STATUS_BY_KIND[exception.kind],
+        retryAfterSeconds: exception.retryAfterSeconds,
         code: exception.code,
         detail: exception.message,
       };

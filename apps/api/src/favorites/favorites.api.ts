@@ -1,5 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+import { NDJSON } from '@app/http';
 
 import { ASSET_DTOS, assetUnionSchema } from './dto/asset.dto';
 import { ASSET_RESPONSES } from './dto/asset.response';
@@ -22,8 +24,17 @@ export const ApiAssetResponse = (status: 200 | 201) =>
     }),
   );
 
-export const ApiPageResponse = () =>
+/** The list's two representations: a JSON page, or an NDJSON stream of Assets. */
+export const ApiListResponses = () =>
   applyDecorators(
-    ApiExtraModels(...Object.values(ASSET_RESPONSES)),
-    ApiOkResponse({ type: FavoritesPageDto }),
+    ApiExtraModels(FavoritesPageDto, ...Object.values(ASSET_RESPONSES)),
+    ApiResponse({
+      status: 200,
+      description:
+        'A page (application/json), or every favourite, one Asset per line (application/x-ndjson)',
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(FavoritesPageDto) } },
+        [NDJSON]: { schema: assetUnionSchema(ASSET_RESPONSES) },
+      },
+    }),
   );

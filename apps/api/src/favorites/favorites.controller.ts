@@ -1,7 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { ApiProblemResponses } from '@app/http';
+import {
+  ApiProblemResponses,
+  CurrentRequestRef,
+  NDJSON,
+  negotiateMediaType,
+  RequestRef,
+} from '@app/http';
 
 import { AuthenticatedUser, CurrentUser } from '../auth/authenticated-user';
 import { AssetBodyPipe } from './asset-body.pipe';
@@ -11,25 +29,42 @@ import { Asset } from './dto/asset.response';
 import { FavoritesPageDto } from './dto/favorites-page.dto';
 import { ListFavoritesQueryDto } from './dto/list-favorites.query';
 import { UpdateFavoriteDto } from './dto/update-favorite.dto';
-import { ApiAssetBody, ApiAssetResponse, ApiPageResponse } from './favorites.api';
+import { ApiAssetBody, ApiAssetResponse, ApiListResponses } from './favorites.api';
 import { FavoritesService } from './favorites.service';
+import { FavoritesStreamService } from './favorites-stream.service';
+
+const LIST_MEDIA_TYPES = ['application/json', NDJSON] as const;
 
 @ApiTags('favorites')
 @ApiBearerAuth()
 @ApiProblemResponses(401)
 @Controller('favorites')
 export class FavoritesController {
-  constructor(private readonly favorites: FavoritesService) {}
+  constructor(
+    private readonly favorites: FavoritesService,
+    private readonly streams: FavoritesStreamService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List your favourites, newest first (page/limit or cursor)' })
-  @ApiPageResponse()
-  @ApiProblemResponses(400)
+  @ApiOperation({
+    summary: 'List your favourites, newest first',
+    description:
+      'With `Accept: application/json` (the default): one page, by `page`/`limit` or `cursor`/`limit`. ' +
+      'With `Accept: application/x-ndjson`: every favourite (or those after `cursor`, optionally of one ' +
+      '`type`), one Asset per line, streamed in constant memory. A stream broken after its first byte ' +
+      'ends with a line `{"error": problem}`.',
+  })
+  @ApiListResponses()
+  @ApiProblemResponses(400, 503)
   list(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: ListFavoritesQueryDto,
-  ): Promise<FavoritesPageDto> {
-    return this.favorites.list(user.id, query);
+    @Headers('accept') accept: string | undefined,
+    @CurrentRequestRef() request: RequestRef,
+  ): Promise<FavoritesPageDto | StreamableFile> {
+    return negotiateMediaType(accept, LIST_MEDIA_TYPES) === NDJSON
+      ? this.streams.stream(user.id, query, request)
+      : this.favorites.list(user.id, query);
   }
 
   @Get(':id')

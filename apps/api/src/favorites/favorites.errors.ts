@@ -46,3 +46,34 @@ export class AccountGoneError extends DomainError {
     super('The account of this token no longer exists');
   }
 }
+
+export class NotAStreamParameterError extends DomainError {
+  readonly code = 'NOT_A_STREAM_PARAMETER';
+  readonly kind = 'invalid';
+
+  constructor(parameter: string) {
+    super(
+      `${parameter} does not apply to a stream, which returns every favourite (use cursor to resume)`,
+    );
+  }
+}
+
+export class TypeFilterNeedsStreamError extends DomainError {
+  readonly code = 'TYPE_FILTER_NEEDS_STREAM';
+  readonly kind = 'invalid';
+
+  constructor() {
+    super('type filters the NDJSON stream only: send Accept: application/x-ndjson');
+  }
+}
+
+/** Each stream holds a database connection for its whole length; beyond the limit, come back. */
+export class TooManyStreamsError extends DomainError {
+  readonly code = 'TOO_MANY_STREAMS';
+  readonly kind = 'unavailable';
+  override readonly retryAfterSeconds = 1;
+
+  constructor() {
+    super('Too many streams in progress; retry shortly');
+  }
+}

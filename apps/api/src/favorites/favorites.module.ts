@@ -5,6 +5,7 @@ import { FavoriteEntity } from './favorite.entity';
 import { FavoritesController } from './favorites.controller';
 import { FavoritesRepository } from './favorites.repository';
 import { FavoritesService } from './favorites.service';
+import { FavoritesStreamService } from './favorites-stream.service';
 import { PageCursorCodec } from './page-cursor';
 import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
 
@@ -13,6 +14,7 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
   controllers: [FavoritesController],
   providers: [
     FavoritesService,
+    FavoritesStreamService,
     PageCursorCodec,
     { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
   ],

@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+
+import type { AssetType } from './dto/asset.dto';
 import type { FavoriteEntity } from './favorite.entity';
 import type { KeysetPosition } from './page-cursor';
 
@@ -8,6 +11,15 @@ export type NewFavorite = Pick<FavoriteEntity, 'id' | 'type' | 'name' | 'descrip
 export type PageRequest = { limit: number } & (
   { after: KeysetPosition; offset?: never } | { offset: number; after?: never }
 );
+
+/** A whole list, newest first: all of it, or what follows a keyset position; optionally one type. */
+export interface StreamRequest {
+  after?: KeysetPosition;
+  type?: AssetType;
+}
+
+/** One streamed row: the asset as JSON text, built by PostgreSQL. */
+export type AssetJsonRow = [json: string];
 
 export interface PageResult {
   /** The user's favourite count, kept in the writing transaction (no COUNT). */
@@ -31,4 +43,9 @@ export abstract class FavoritesRepository {
   /** False when there was nothing of this user's to delete. */
   abstract deleteForUser(userId: string, id: string): Promise<boolean>;
   abstract findPageForUser(userId: string, page: PageRequest): Promise<PageResult>;
+  /**
+   * An object-mode stream of AssetJsonRow read through a database cursor on a connection of its
+   * own, released when the stream closes: at its end, on error, or when destroyed early.
+   */
+  abstract streamForUser(userId: string, request: StreamRequest): Promise<Readable>;
 }

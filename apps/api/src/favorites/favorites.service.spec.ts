@@ -60,6 +60,7 @@ describe(FavoritesService.name, () => {
       updateDescriptionForUser: jest.fn(),
       deleteForUser: jest.fn(),
       findPageForUser: jest.fn(),
+      streamForUser: jest.fn(),
     };
     cursors = cursorCodec();
     sut = new FavoritesService(favorites, cursors);

@@ -10,6 +10,7 @@ import {
   CursorWithPageError,
   FavoriteExistsError,
   FavoriteNotFoundError,
+  TypeFilterNeedsStreamError,
 } from './favorites.errors';
 import { FavoriteRecord, FavoritesRepository } from './favorites.repository';
 import { PageCursorCodec } from './page-cursor';
@@ -36,6 +37,7 @@ export class FavoritesService {
   async list(userId: string, query: ListFavoritesQueryDto): Promise<FavoritesPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     if (query.cursor !== undefined && query.page !== undefined) throw new CursorWithPageError();
+    if (query.type !== undefined) throw new TypeFilterNeedsStreamError();
     const after =
       query.cursor === undefined ? undefined : this.cursors.decode(userId, query.cursor);
     const page = after ? null : (query.page ?? 1);

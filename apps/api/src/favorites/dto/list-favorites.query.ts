@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+
+import { ASSET_TYPES, AssetType } from './asset.dto';
 
 export const DEFAULT_PAGE_LIMIT = 10;
 export const MAX_PAGE_LIMIT = 1000;
@@ -54,4 +56,12 @@ export class ListFavoritesQueryDto {
   @IsString()
   @Length(1, 512)
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: ASSET_TYPES,
+    description: 'Only favourites of this type; with `Accept: application/x-ndjson` only',
+  })
+  @IsOptional()
+  @IsIn(ASSET_TYPES)
+  type?: AssetType;
 }
