@@ -58,14 +58,19 @@ describe(ProblemDetailsFilter.name, () => {
   let sut: ProblemDetailsFilter;
   let reply: FakeReply;
   let logError: jest.SpyInstance;
+  let logWarn: jest.SpyInstance;
 
   beforeEach(() => {
     sut = new ProblemDetailsFilter();
     reply = fakeReply();
     logError = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    logWarn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
 
-  afterEach(() => logError.mockRestore());
+  afterEach(() => {
+    logError.mockRestore();
+    logWarn.mockRestore();
+  });
 
   /** Runs the filter and returns the problem body it sent. */
   function problemFor(exception: unknown): ProblemDetails {
@@ -110,18 +115,13 @@ describe(ProblemDetailsFilter.name, () => {
   });
 
   it('logs an expected 503 as a warning with its code, not as an error with a stack', () => {
-    const logWarn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    try {
-      problemFor(domainError('unavailable', 'TOO_MANY_STREAMS', 'Too many streams'));
+    problemFor(domainError('unavailable', 'TOO_MANY_STREAMS', 'Too many streams'));
 
-      expect(logError).not.toHaveBeenCalled();
-      expect(logWarn).toHaveBeenCalledWith(
-        expect.objectContaining({ requestId: 'req-42', code: 'TOO_MANY_STREAMS' }),
-        'Too many streams',
-      );
-    } finally {
-      logWarn.mockRestore();
-    }
+    expect(logError).not.toHaveBeenCalled();
+    expect(logWarn).toHaveBeenCalledWith(
+      expect.objectContaining({ requestId: 'req-42', code: 'TOO_MANY_STREAMS' }),
+      'Too many streams',
+    );
   });
 
   it('challenges with www-authenticate on 401, and only then', () => {
