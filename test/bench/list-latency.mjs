@@ -1,0 +1,151 @@
+// `npm run bench:list`: does a page cost the same at any depth of any list? Measures
+// `GET /favorites?limit=20` on the first page and on a deep keyset page (90% of the way down) of
+// a small and a large list, under autocannon at c=50, in interleaved rounds, and prints the
+// medians and the median of the per-round throughput ratios (deep page of the large list against
+// first page of the small one).
+import autocannon from 'autocannon';
+
+import {
+  ensureDatabase,
+  median,
+  parseArgs,
+  seedFavorites,
+  startService,
+  userToken,
+  writeResults,
+} from './support.mjs';
+
+const { quick, fresh } = parseArgs();
+const SMALL = 1_000;
+const LARGE = quick ? 100_000 : 1_000_000;
+const ROUNDS = quick ? 1 : 3;
+const SECONDS = quick ? 3 : 10;
+const CONNECTIONS = 50;
+const LIMIT = 20;
+
+function load(url, token, duration) {
+  return new Promise((resolveRun, reject) => {
+    autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        if (result.errors || result.timeouts || result.non2xx) {
+          return reject(
+            new Error(
+              `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+            ),
+          );
+        }
+        resolveRun({
+          requestsPerSecond: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+        });
+      },
+    );
+  });
+}
+
+async function getJson(url, token) {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function main() {
+  await ensureDatabase({ fresh });
+  const service = await startService();
+  try {
+    const scenarios = [];
+    const users = new Map();
+    for (const [size, depth] of [
+      [SMALL, 'first'],
+      [SMALL, 'deep'],
+      [LARGE, 'first'],
+      [LARGE, 'deep'],
+    ]) {
+      if (!users.has(size)) {
+        const user = await userToken(service.base, `bench-list-${size}@bench.local`);
+        const seed = await seedFavorites(user.userId, size);
+        if (seed.seeded) console.error(`seeded ${size} favourites in ${seed.seconds.toFixed(1)} s`);
+        users.set(size, user);
+      }
+      const { token } = users.get(size);
+      let url = `${service.base}/favorites?limit=${LIMIT}`;
+      if (depth === 'deep') {
+        // One offset read (slow once) hands over the keyset cursor 90% of the way down.
+        const page = Math.floor((0.9 * size) / LIMIT);
+        const { nextCursor, total } = await getJson(`${url}&page=${page}`, token);
+        if (total !== size || !nextCursor) throw new Error(`deep page of ${size}: no cursor`);
+        url = `${url}&cursor=${encodeURIComponent(nextCursor)}`;
+      }
+      const body = await getJson(url, token);
+      if (body.data.length !== LIMIT || body.total !== size) {
+        throw new Error(`${url}: ${body.data.length} rows of ${body.total}`);
+      }
+      scenarios.push({
+        name: `${depth} page of ${size.toLocaleString('en')}`,
+        url,
+        token,
+        rounds: [],
+      });
+    }
+
+    // Warm every pooled connection and the code paths before measuring.
+    for (const scenario of scenarios) await load(scenario.url, scenario.token, 2);
+
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of scenarios) {
+        scenario.rounds.push(await load(scenario.url, scenario.token, SECONDS));
+      }
+    }
+
+    const small = scenarios[0];
+    const large = scenarios[3];
+    const ratios = large.rounds.map(
+      (r, i) => r.requestsPerSecond / small.rounds[i].requestsPerSecond,
+    );
+    const summary = scenarios.map((s) => ({
+      name: s.name,
+      requestsPerSecond: median(s.rounds.map((r) => r.requestsPerSecond)),
+      p50: median(s.rounds.map((r) => r.p50)),
+      p99: median(s.rounds.map((r) => r.p99)),
+      rounds: s.rounds,
+    }));
+    const table = [
+      `# List latency (c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved, ${new Date().toISOString()})`,
+      '',
+      '| `GET /favorites?limit=20` | req/s | p50 ms | p99 ms |',
+      '| --- | ---: | ---: | ---: |',
+      ...summary.map(
+        (s) =>
+          `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
+      ),
+      '',
+      `Deep page of ${LARGE.toLocaleString('en')} vs first page of ${SMALL.toLocaleString('en')} ` +
+        `(median of per-round ratios): ${median(ratios).toFixed(2)}x.`,
+      '',
+    ].join('\n');
+    console.log(table);
+    const path = await writeResults('list-latency', table, {
+      quick,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      summary,
+      ratio: median(ratios),
+    });
+    console.error(`written to ${path}`);
+  } finally {
+    await service.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,197 @@
+// Shared by the benchmarks: a bench database, seeding, and the built service as a child process.
+// Everything runs on loopback and stops itself.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+import pg from 'pg';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SERVICE_MAIN = join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+
+/** The server the benchmarks use: BENCH_DATABASE_URL, else the loopback PostgreSQL. */
+export const SERVER_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const BENCH_DB = process.env.BENCH_DATABASE_NAME ?? 'favorites_bench';
+
+export function databaseUrl(name = BENCH_DB) {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function parseArgs(argv = process.argv.slice(2)) {
+  return { quick: argv.includes('--quick'), fresh: argv.includes('--fresh') };
+}
+
+/** Creates the bench database unless it exists (kept between runs: seeding 1M rows takes a while). */
+export async function ensureDatabase({ fresh = false } = {}) {
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  try {
+    if (fresh) await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      BENCH_DB,
+    ]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${BENCH_DB}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Resident set size now and at its peak (VmHWM), in bytes, read from /proc. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
+}
+
+/** Starts the built service on a free loopback port and waits until it answers. */
+export async function startService(env = {}) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [SERVICE_MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      APP_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl(),
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      BCRYPT_COST: '10',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${base}/health/live`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (attempt > 600) throw new Error('service did not start within 60 s');
+    await sleep(100);
+  }
+  return {
+    base,
+    pid: child.pid,
+    coldStartMs: performance.now() - started,
+    memory: () => memoryOf(child.pid),
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function call(base, method, path, body, token) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Signs the user up if needed and logs in: the benchmarks reuse users between runs. */
+export async function userToken(base, email) {
+  const password = 'bench-password-1234';
+  const signup = await call(base, 'POST', '/signup', { email, password });
+  if (signup.status !== 201 && signup.status !== 409) {
+    throw new Error(`signup ${email}: ${signup.status} ${JSON.stringify(signup.body)}`);
+  }
+  const login = await call(base, 'POST', '/login', { email, password });
+  if (login.status !== 200) throw new Error(`login ${email}: ${login.status}`);
+  const token = login.body.token;
+  const userId = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+  return { token, userId };
+}
+
+const SEED_CHUNK = 100_000;
+
+/**
+ * Gives the user exactly `count` favourites, a mix of the three types, inserted by SQL in chunks
+ * (the triggers keep favorites_count right). A user who already has them is left as is.
+ */
+export async function seedFavorites(userId, count) {
+  const db = new pg.Client({ connectionString: databaseUrl() });
+  await db.connect();
+  try {
+    const { rows } = await db.query('SELECT favorites_count FROM users WHERE id = $1', [userId]);
+    if (Number(rows[0].favorites_count) === count) return { seeded: 0 };
+    await db.query('DELETE FROM favorites WHERE user_id = $1', [userId]);
+    const started = performance.now();
+    for (let from = 0; from < count; from += SEED_CHUNK) {
+      const to = Math.min(from + SEED_CHUNK, count) - 1;
+      await db.query(
+        `INSERT INTO favorites (user_id, id, type, name, description, payload, created_at, updated_at)
+         SELECT $1, 'asset-' || lpad(g::text, 8, '0'),
+                (ARRAY['chart', 'insight', 'audience'])[g % 3 + 1],
+                'Favourite number ' || g, 'Seeded for the benchmark',
+                CASE g % 3
+                  WHEN 0 THEN jsonb_build_object('x_axis', 'Month', 'y_axis', 'Users',
+                    'data', jsonb_build_array(jsonb_build_object('x', 'Jan', 'y', g % 97),
+                                              jsonb_build_object('x', 'Feb', 'y', g % 89)))
+                  WHEN 1 THEN jsonb_build_object('content', '40% of users log in on Mondays')
+                  ELSE jsonb_build_object('rules', jsonb_build_object('country', 'GR',
+                    'gender', 'female', 'age_min', 25, 'age_max', 34))
+                END,
+                ts, ts
+           FROM generate_series($2::int, $3::int) AS g,
+                LATERAL (SELECT timestamptz '2025-01-01' + g * interval '1 second') AS t(ts)`,
+        [userId, from, to],
+      );
+    }
+    await db.query('ANALYZE favorites');
+    return { seeded: count, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await db.end();
+  }
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+export const mib = (bytes) => bytes / 1024 / 1024;
+
+/** Writes the run's Markdown and JSON under bench-results/ and returns the Markdown path. */
+export async function writeResults(name, markdown, data) {
+  const dir = join(ROOT, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const path = join(dir, `${name}-${stamp}.md`);
+  await writeFile(path, markdown);
+  await writeFile(join(dir, `${name}-${stamp}.json`), `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
