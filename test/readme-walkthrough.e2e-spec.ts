@@ -24,7 +24,7 @@ describe('README walkthrough (e2e)', () => {
     await t.close();
   });
 
-  it('runs as written: signup, login, one asset of each type, list, edit, delete', async () => {
+  it('runs as written: signup, login, one asset of each type, list, stream, edit, delete', async () => {
     const { stdout } = await promisify(execFile)(
       'bash',
       ['-euo', 'pipefail', '-c', readmeWalkthrough()],
@@ -33,15 +33,17 @@ describe('README walkthrough (e2e)', () => {
       },
     );
     const lines = stdout.trim().split('\n');
-    expect(lines).toHaveLength(7);
-    const [account, chart, insight, audience, list, edited] = lines
-      .slice(0, 6)
+    expect(lines).toHaveLength(10);
+    const [account, chart, insight, audience, list, ...rest] = lines
+      .slice(0, 9)
       .map((l) => JSON.parse(l));
+    const [streamed, edited] = [rest.slice(0, 3), rest[3]];
     expect(account).toMatchObject({ email: 'ada@example.com' });
     expect([chart.type, insight.type, audience.type]).toEqual(['chart', 'insight', 'audience']);
     expect(list).toMatchObject({ total: 3, page: 1, limit: 2, nextCursor: expect.any(String) });
     expect(list.data.map((a: { id: string }) => a.id)).toEqual(['audience-1', 'insight-1']);
+    expect(streamed).toEqual([audience, insight, chart]);
     expect(edited).toMatchObject({ id: 'chart-1', description: 'Shared with the growth team' });
-    expect(lines[6]).toBe('204');
+    expect(lines[9]).toBe('204');
   });
 });
