@@ -5,15 +5,7 @@
 // first page of the small one).
 import autocannon from 'autocannon';
 
-import {
-  ensureDatabase,
-  median,
-  parseArgs,
-  seedFavorites,
-  startService,
-  userToken,
-  writeResults,
-} from './support.mjs';
+import { median, parseArgs, report, runBenchmark, seedFavorites, userToken } from './support.mjs';
 
 const { quick, fresh } = parseArgs();
 const SMALL = 1_000;
@@ -57,95 +49,84 @@ async function getJson(url, token) {
   return response.json();
 }
 
-async function main() {
-  await ensureDatabase({ fresh });
-  const service = await startService();
-  try {
-    const scenarios = [];
-    const users = new Map();
-    for (const [size, depth] of [
-      [SMALL, 'first'],
-      [SMALL, 'deep'],
-      [LARGE, 'first'],
-      [LARGE, 'deep'],
-    ]) {
-      if (!users.has(size)) {
-        const user = await userToken(service.base, `bench-list-${size}@bench.local`);
-        const seed = await seedFavorites(user.userId, size);
-        if (seed.seeded) console.error(`seeded ${size} favourites in ${seed.seconds.toFixed(1)} s`);
-        users.set(size, user);
-      }
-      const { token } = users.get(size);
-      let url = `${service.base}/favorites?limit=${LIMIT}`;
-      if (depth === 'deep') {
-        // One offset read (slow once) hands over the keyset cursor 90% of the way down.
-        const page = Math.floor((0.9 * size) / LIMIT);
-        const { nextCursor, total } = await getJson(`${url}&page=${page}`, token);
-        if (total !== size || !nextCursor) throw new Error(`deep page of ${size}: no cursor`);
-        url = `${url}&cursor=${encodeURIComponent(nextCursor)}`;
-      }
-      const body = await getJson(url, token);
-      if (body.data.length !== LIMIT || body.total !== size) {
-        throw new Error(`${url}: ${body.data.length} rows of ${body.total}`);
-      }
-      scenarios.push({
-        name: `${depth} page of ${size.toLocaleString('en')}`,
-        url,
-        token,
-        rounds: [],
-      });
+async function main(service) {
+  const scenarios = [];
+  const users = new Map();
+  for (const [size, depth] of [
+    [SMALL, 'first'],
+    [SMALL, 'deep'],
+    [LARGE, 'first'],
+    [LARGE, 'deep'],
+  ]) {
+    if (!users.has(size)) {
+      const user = await userToken(service.base, `bench-list-${size}@bench.local`);
+      const seed = await seedFavorites(user.userId, size);
+      if (seed.seeded) console.error(`seeded ${size} favourites in ${seed.seconds.toFixed(1)} s`);
+      users.set(size, user);
     }
-
-    // Warm every pooled connection and the code paths before measuring.
-    for (const scenario of scenarios) await load(scenario.url, scenario.token, 2);
-
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const scenario of scenarios) {
-        scenario.rounds.push(await load(scenario.url, scenario.token, SECONDS));
-      }
+    const { token } = users.get(size);
+    let url = `${service.base}/favorites?limit=${LIMIT}`;
+    if (depth === 'deep') {
+      // One offset read (slow once) hands over the keyset cursor 90% of the way down.
+      const page = Math.floor((0.9 * size) / LIMIT);
+      const { nextCursor, total } = await getJson(`${url}&page=${page}`, token);
+      if (total !== size || !nextCursor) throw new Error(`deep page of ${size}: no cursor`);
+      url = `${url}&cursor=${encodeURIComponent(nextCursor)}`;
     }
-
-    const small = scenarios[0];
-    const large = scenarios[3];
-    const ratios = large.rounds.map(
-      (r, i) => r.requestsPerSecond / small.rounds[i].requestsPerSecond,
-    );
-    const summary = scenarios.map((s) => ({
-      name: s.name,
-      requestsPerSecond: median(s.rounds.map((r) => r.requestsPerSecond)),
-      p50: median(s.rounds.map((r) => r.p50)),
-      p99: median(s.rounds.map((r) => r.p99)),
-      rounds: s.rounds,
-    }));
-    const table = [
-      `# List latency (c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved, ${new Date().toISOString()})`,
-      '',
-      '| `GET /favorites?limit=20` | req/s | p50 ms | p99 ms |',
-      '| --- | ---: | ---: | ---: |',
-      ...summary.map(
-        (s) =>
-          `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
-      ),
-      '',
-      `Deep page of ${LARGE.toLocaleString('en')} vs first page of ${SMALL.toLocaleString('en')} ` +
-        `(median of per-round ratios): ${median(ratios).toFixed(2)}x.`,
-      '',
-    ].join('\n');
-    console.log(table);
-    const path = await writeResults('list-latency', table, {
-      quick,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      summary,
-      ratio: median(ratios),
+    const body = await getJson(url, token);
+    if (body.data.length !== LIMIT || body.total !== size) {
+      throw new Error(`${url}: ${body.data.length} rows of ${body.total}`);
+    }
+    scenarios.push({
+      name: `${depth} page of ${size.toLocaleString('en')}`,
+      url,
+      token,
+      rounds: [],
     });
-    console.error(`written to ${path}`);
-  } finally {
-    await service.stop();
   }
+
+  // Warm every pooled connection and the code paths before measuring.
+  for (const scenario of scenarios) await load(scenario.url, scenario.token, 2);
+
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const scenario of scenarios) {
+      scenario.rounds.push(await load(scenario.url, scenario.token, SECONDS));
+    }
+  }
+
+  const small = scenarios[0];
+  const large = scenarios[3];
+  const ratios = large.rounds.map(
+    (r, i) => r.requestsPerSecond / small.rounds[i].requestsPerSecond,
+  );
+  const summary = scenarios.map((s) => ({
+    name: s.name,
+    requestsPerSecond: median(s.rounds.map((r) => r.requestsPerSecond)),
+    p50: median(s.rounds.map((r) => r.p50)),
+    p99: median(s.rounds.map((r) => r.p99)),
+    rounds: s.rounds,
+  }));
+  const table = [
+    `# List latency (c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved, ${new Date().toISOString()})`,
+    '',
+    '| `GET /favorites?limit=20` | req/s | p50 ms | p99 ms |',
+    '| --- | ---: | ---: | ---: |',
+    ...summary.map(
+      (s) =>
+        `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
+    ),
+    '',
+    `Deep page of ${LARGE.toLocaleString('en')} vs first page of ${SMALL.toLocaleString('en')} ` +
+      `(median of per-round ratios): ${median(ratios).toFixed(2)}x.`,
+    '',
+  ].join('\n');
+  await report('list-latency', table, {
+    quick,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    summary,
+    ratio: median(ratios),
+  });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main, { fresh });

@@ -6,14 +6,13 @@ import { request } from 'node:http';
 
 import {
   databaseUrl,
-  ensureDatabase,
   median,
   mib,
   parseArgs,
+  report,
+  runBenchmark,
   seedFavorites,
-  startService,
   userToken,
-  writeResults,
 } from './support.mjs';
 
 const { quick, fresh } = parseArgs();
@@ -84,82 +83,71 @@ function streamOnce(base, token) {
   });
 }
 
-async function main() {
-  await ensureDatabase({ fresh });
-  const service = await startService();
+async function main(service) {
   const results = [];
-  try {
-    const users = [];
-    for (const size of SIZES) {
-      const { token, userId } = await userToken(service.base, `bench-stream-${size}@bench.local`);
-      const seed = await seedFavorites(userId, size);
-      if (seed.seeded) console.error(`seeded ${size} favourites in ${seed.seconds.toFixed(1)} s`);
-      users.push({ size, token, userId });
-    }
+  const users = [];
+  for (const size of SIZES) {
+    const { token, userId } = await userToken(service.base, `bench-stream-${size}@bench.local`);
+    const seed = await seedFavorites(userId, size);
+    if (seed.seeded) console.error(`seeded ${size} favourites in ${seed.seconds.toFixed(1)} s`);
+    users.push({ size, token, userId });
+  }
 
-    // Warm the code paths and a pooled connection, then start counting peak memory from here.
-    await streamOnce(service.base, users[0].token);
-    const baseline = service.memory();
+  // Warm the code paths and a pooled connection, then start counting peak memory from here.
+  await streamOnce(service.base, users[0].token);
+  const baseline = service.memory();
 
-    for (const { size, token, userId } of users) {
-      const rounds = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const run = await streamOnce(service.base, token);
-        if (run.lines !== size || run.last.error) {
-          throw new Error(
-            `stream of ${size} gave ${run.lines} lines, last ${JSON.stringify(run.last)}`,
-          );
-        }
-        if (run.first.id <= run.last.id) throw new Error('stream is not newest first');
-        const psqlSeconds = psqlCopySeconds(userId);
-        rounds.push({
-          rowsPerSecond: size / run.seconds,
-          psqlRowsPerSecond: size / psqlSeconds,
-          ratio: psqlSeconds / run.seconds,
-          firstByteMs: run.firstByteMs,
-          megabytes: mib(run.bytes),
-        });
+  for (const { size, token, userId } of users) {
+    const rounds = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const run = await streamOnce(service.base, token);
+      if (run.lines !== size || run.last.error) {
+        throw new Error(
+          `stream of ${size} gave ${run.lines} lines, last ${JSON.stringify(run.last)}`,
+        );
       }
-      results.push({
-        size,
-        rowsPerSecond: median(rounds.map((r) => r.rowsPerSecond)),
-        psqlRowsPerSecond: median(rounds.map((r) => r.psqlRowsPerSecond)),
-        ratio: median(rounds.map((r) => r.ratio)),
-        firstByteMs: median(rounds.map((r) => r.firstByteMs)),
-        megabytes: rounds[0].megabytes,
-        peakRssMiB: mib(service.memory().peak),
-        rounds,
+      if (run.first.id <= run.last.id) throw new Error('stream is not newest first');
+      const psqlSeconds = psqlCopySeconds(userId);
+      rounds.push({
+        rowsPerSecond: size / run.seconds,
+        psqlRowsPerSecond: size / psqlSeconds,
+        ratio: psqlSeconds / run.seconds,
+        firstByteMs: run.firstByteMs,
+        megabytes: mib(run.bytes),
       });
     }
-
-    const [small, large] = results;
-    const growthMiB = large.peakRssMiB - small.peakRssMiB;
-    const table = [
-      `# Stream benchmark (${quick ? 'quick' : `${ROUNDS} rounds`}, ${new Date().toISOString()})`,
-      '',
-      `Service RSS after warm-up: ${mib(baseline.rss).toFixed(1)} MiB; cold start ${service.coldStartMs.toFixed(0)} ms.`,
-      '',
-      '| favourites | body MiB | rows/s | psql \\copy rows/s | vs psql | TTFB ms | peak RSS MiB |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...results.map(
-        (r) =>
-          `| ${r.size.toLocaleString('en')} | ${r.megabytes.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en')} | ` +
-          `${Math.round(r.psqlRowsPerSecond).toLocaleString('en')} | ${r.ratio.toFixed(2)}x | ` +
-          `${r.firstByteMs.toFixed(1)} | ${r.peakRssMiB.toFixed(1)} |`,
-      ),
-      '',
-      `Peak RSS growth from ${small.size.toLocaleString('en')} to ${large.size.toLocaleString('en')}: ${growthMiB.toFixed(1)} MiB.`,
-      '',
-    ].join('\n');
-    console.log(table);
-    const path = await writeResults('stream', table, { quick, results, growthMiB });
-    console.error(`written to ${path}`);
-  } finally {
-    await service.stop();
+    results.push({
+      size,
+      rowsPerSecond: median(rounds.map((r) => r.rowsPerSecond)),
+      psqlRowsPerSecond: median(rounds.map((r) => r.psqlRowsPerSecond)),
+      ratio: median(rounds.map((r) => r.ratio)),
+      firstByteMs: median(rounds.map((r) => r.firstByteMs)),
+      megabytes: rounds[0].megabytes,
+      peakRssMiB: mib(service.memory().peak),
+      rounds,
+    });
   }
+
+  const [small, large] = results;
+  const growthMiB = large.peakRssMiB - small.peakRssMiB;
+  const table = [
+    `# Stream benchmark (${quick ? 'quick' : `${ROUNDS} rounds`}, ${new Date().toISOString()})`,
+    '',
+    `Service RSS after warm-up: ${mib(baseline.rss).toFixed(1)} MiB; cold start ${service.coldStartMs.toFixed(0)} ms.`,
+    '',
+    '| favourites | body MiB | rows/s | psql \\copy rows/s | vs psql | TTFB ms | peak RSS MiB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.size.toLocaleString('en')} | ${r.megabytes.toFixed(1)} | ${Math.round(r.rowsPerSecond).toLocaleString('en')} | ` +
+        `${Math.round(r.psqlRowsPerSecond).toLocaleString('en')} | ${r.ratio.toFixed(2)}x | ` +
+        `${r.firstByteMs.toFixed(1)} | ${r.peakRssMiB.toFixed(1)} |`,
+    ),
+    '',
+    `Peak RSS growth from ${small.size.toLocaleString('en')} to ${large.size.toLocaleString('en')}: ${growthMiB.toFixed(1)} MiB.`,
+    '',
+  ].join('\n');
+  await report('stream', table, { quick, results, growthMiB });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main, { fresh });

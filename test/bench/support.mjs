@@ -185,13 +185,34 @@ export const median = (values) => {
 
 export const mib = (bytes) => bytes / 1024 / 1024;
 
-/** Writes the run's Markdown and JSON under bench-results/ and returns the Markdown path. */
-export async function writeResults(name, markdown, data) {
+/** Prints the run's Markdown table and writes it, with its JSON, under bench-results/. */
+export async function report(name, markdown, data) {
+  console.log(markdown);
   const dir = join(ROOT, 'bench-results');
   await mkdir(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const path = join(dir, `${name}-${stamp}.md`);
   await writeFile(path, markdown);
   await writeFile(join(dir, `${name}-${stamp}.json`), `${JSON.stringify(data, null, 2)}\n`);
-  return path;
+  console.error(`written to ${path}`);
+}
+
+/**
+ * Runs a benchmark: the bench database ensured (`fresh`: recreated), the built service started,
+ * `main(service)`, the service stopped; exits 1 on failure.
+ */
+export function runBenchmark(main, { fresh = false } = {}) {
+  ensureDatabase({ fresh })
+    .then(() => startService())
+    .then(async (service) => {
+      try {
+        await main(service);
+      } finally {
+        await service.stop();
+      }
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
 }
