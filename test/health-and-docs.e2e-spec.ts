@@ -23,9 +23,16 @@ describe('Health and API docs (e2e)', () => {
     },
   );
 
-  it('reports the database in readiness', async () => {
+  it('reports the database and the cache in readiness', async () => {
     const res = await t.api.get('/health/ready');
-    expect(res.body.details).toEqual({ database: { status: 'up' } });
+    expect(res.body.details).toEqual({
+      database: { status: 'up' },
+      cache: {
+        status: 'up',
+        backend: process.env.REDIS_URL ? 'redis' : 'in-process',
+        breaker: 'closed',
+      },
+    });
   });
 
   it('serves Swagger UI at /docs and the document at /docs-json without a token', async () => {

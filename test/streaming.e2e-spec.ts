@@ -345,13 +345,11 @@ describe('Stream admission (e2e)', () => {
   let user: TestUser;
 
   beforeAll(async () => {
-    process.env.STREAM_MAX_CONCURRENCY = '1';
-    t = await startTestApp();
+    t = await startTestApp({ env: { STREAM_MAX_CONCURRENCY: '1' } });
     user = await signUpAndLogIn(t.api);
     await seed(t.db, user.id, 60_000, 'adm');
   });
   afterAll(async () => {
-    delete process.env.STREAM_MAX_CONCURRENCY;
     await t.close();
   });
 

@@ -199,11 +199,11 @@ export async function report(name, markdown, data) {
 
 /**
  * Runs a benchmark: the bench database ensured (`fresh`: recreated), the built service started,
- * `main(service)`, the service stopped; exits 1 on failure.
+ * with `env`, `main(service)`, the service stopped; exits 1 on failure.
  */
-export function runBenchmark(main, { fresh = false } = {}) {
+export function runBenchmark(main, { fresh = false, env = {} } = {}) {
   ensureDatabase({ fresh })
-    .then(() => startService())
+    .then(() => startService(env))
     .then(async (service) => {
       try {
         await main(service);

@@ -5,16 +5,22 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { postgresOptions, runMigrations } from '../../libs/database/src/data-source';
 import { provisionTestDatabase, TestDatabase } from './test-database';
+import { provisionTestRedis, TestRedis } from './test-redis';
 
 declare global {
   var __TEST_DATABASE__: TestDatabase | undefined;
+  var __TEST_REDIS__: TestRedis | undefined;
 }
 
 /** One database per run, migrated once; the suites' apps find it through the environment. */
 export default async function globalSetup(): Promise<void> {
   const database = await provisionTestDatabase(process.env);
   globalThis.__TEST_DATABASE__ = database;
-  console.log(`\ne2e database: ${database.source}`);
+  const redis = await provisionTestRedis(process.env);
+  globalThis.__TEST_REDIS__ = redis;
+  console.log(
+    `\ne2e database: ${database.source}; cache: ${redis ? `Redis (${redis.source})` : 'in-process'}`,
+  );
 
   const dataSource = new DataSource(
     postgresOptions({ url: database.url, poolSize: 1, migrations: MIGRATIONS }),
@@ -34,5 +40,9 @@ export default async function globalSetup(): Promise<void> {
     JWT_SECRET: randomBytes(48).toString('base64'),
     BCRYPT_COST: '10',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    CACHE_TTL_SECONDS: '600',
   });
+  delete process.env.REDIS_ADDR;
+  if (redis) process.env.REDIS_URL = redis.url;
+  else delete process.env.REDIS_URL;
 }

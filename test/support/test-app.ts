@@ -12,13 +12,30 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Environment for this instance only (e.g. CACHE_ENABLED=false), read while it boots. */
+  env?: Record<string, string | undefined>;
+  /** Empties the tables first (default); a second instance on the same data passes false. */
+  truncate?: boolean;
+}
+
 /** The production application, listening on a loopback port, over a clean database. */
-export async function startTestApp(): Promise<TestApp> {
-  const app = await createApp();
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const saved = { ...process.env };
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp();
+  } finally {
+    process.env = saved;
+  }
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const db = app.get(DataSource);
   // Each file starts from empty tables; favourites go with their users (ON DELETE CASCADE).
-  await db.query('TRUNCATE users CASCADE');
+  if (options.truncate !== false) await db.query('TRUNCATE users CASCADE');
   return { app, api: new ApiClient(url), url, db, close: () => app.close() };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { CacheModule } from '@app/cache';
 import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HttpConventionsModule } from '@app/http';
@@ -15,6 +16,7 @@ import { UsersModule } from './users/users.module';
     AppConfigModule,
     HttpConventionsModule,
     DatabaseModule.forRoot({ migrations: MIGRATIONS }),
+    CacheModule,
     AuthModule,
     UsersModule,
     FavoritesModule,

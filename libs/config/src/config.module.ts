@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
+import { cacheConfig } from './cache.config';
 import { databaseConfig } from './database.config';
 import { validateEnvironment } from './environment';
 import { SigningKeys } from './signing-keys';
@@ -19,7 +20,7 @@ import { SigningKeys } from './signing-keys';
         validateEnvironment(raw);
         return raw;
       },
-      load: [appConfig, databaseConfig, authConfig],
+      load: [appConfig, databaseConfig, authConfig, cacheConfig],
     }),
   ],
   providers: [SigningKeys],

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -78,15 +79,56 @@ export class Environment {
   @IsString()
   EMBEDDED_DATABASE_DIR = '.data/pglite';
 
+  /** The Go service's form, `host:port`; REDIS_URL wins when both are set. */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsString()
+  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'REDIS_ADDR must be host:port' })
   REDIS_ADDR?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_protocol: true, require_tld: false })
   REDIS_URL?: string;
+
+  /** Off: every list is read from PostgreSQL (the coherence tests' reference instance). */
+  @Transform(toBool)
+  @IsBoolean()
+  CACHE_ENABLED = true;
+
+  /** Per Redis command; past it the command fails and the circuit breaker counts it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  CACHE_COMMAND_TIMEOUT_MS = 200;
+
+  /** How long the breaker stays open before a half-open probe. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  CACHE_BREAKER_RESET_MS = 5000;
+
+  /** Read-repairs rebuilding users' lists at once, across all users. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  CACHE_REPAIR_CONCURRENCY = 2;
+
+  /** Lists longer than this are not cached: their keyset pages are as fast from PostgreSQL. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  CACHE_MAX_LIST_SIZE = 100_000;
+
+  /** Idle lists leave the cache after this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  CACHE_TTL_SECONDS = 24 * 3600;
 
   @Transform(emptyToUndefined)
   @IsOptional()

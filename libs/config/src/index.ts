@@ -1,9 +1,11 @@
 import type { AppConfig } from './app.config';
 import type { AuthConfig } from './auth.config';
+import type { CacheConfig } from './cache.config';
 import type { DatabaseConfig } from './database.config';
 
 export * from './app.config';
 export * from './auth.config';
+export * from './cache.config';
 export * from './config.module';
 export * from './database.config';
 export * from './environment';
@@ -14,4 +16,5 @@ export interface AllConfig {
   app: AppConfig;
   database: DatabaseConfig;
   auth: AuthConfig;
+  cache: CacheConfig;
 }

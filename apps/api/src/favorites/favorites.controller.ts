@@ -9,9 +9,11 @@ import {
   Patch,
   Post,
   Query,
+  Res,
   StreamableFile,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 
 import {
   ApiProblemResponses,
@@ -26,7 +28,6 @@ import { AssetBodyPipe } from './asset-body.pipe';
 import { AssetIdPipe } from './asset-id.pipe';
 import { CreateAssetDto } from './dto/asset.dto';
 import { Asset } from './dto/asset.response';
-import { FavoritesPageDto } from './dto/favorites-page.dto';
 import { ListFavoritesQueryDto } from './dto/list-favorites.query';
 import { UpdateFavoriteDto } from './dto/update-favorite.dto';
 import { ApiAssetBody, ApiAssetResponse, ApiListResponses } from './favorites.api';
@@ -34,6 +35,7 @@ import { FavoritesService } from './favorites.service';
 import { FavoritesStreamService } from './favorites-stream.service';
 
 const LIST_MEDIA_TYPES = ['application/json', NDJSON] as const;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 @ApiTags('favorites')
 @ApiBearerAuth()
@@ -56,15 +58,20 @@ export class FavoritesController {
   })
   @ApiListResponses()
   @ApiProblemResponses(400, 503)
-  list(
+  async list(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: ListFavoritesQueryDto,
     @Headers('accept') accept: string | undefined,
     @CurrentRequestRef() request: RequestRef,
-  ): Promise<FavoritesPageDto | StreamableFile> {
-    return negotiateMediaType(accept, LIST_MEDIA_TYPES) === NDJSON
-      ? this.streams.stream(user.id, query, request)
-      : this.favorites.list(user.id, query);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | StreamableFile> {
+    if (negotiateMediaType(accept, LIST_MEDIA_TYPES) === NDJSON) {
+      return this.streams.stream(user.id, query, request);
+    }
+    // The page's assets are already JSON text: send the body as is (FavoritesPage.toBody).
+    const page = await this.favorites.list(user.id, query);
+    void reply.type(JSON_CONTENT_TYPE);
+    return page.toBody();
   }
 
   @Get(':id')

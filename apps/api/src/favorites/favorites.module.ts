@@ -1,6 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import Redis from 'ioredis';
 
+import { REDIS } from '@app/cache';
+import { AllConfig } from '@app/config';
+
+import { FavoritesCache } from './cache/favorites-cache';
+import { FavoritesStore } from './cache/favorites-store';
+import { MemoryFavoritesStore } from './cache/memory-favorites-store';
+import { RedisFavoritesStore } from './cache/redis-favorites-store';
 import { FavoriteEntity } from './favorite.entity';
 import { FavoritesController } from './favorites.controller';
 import { FavoritesRepository } from './favorites.repository';
@@ -17,6 +26,15 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
     FavoritesStreamService,
     PageCursorCodec,
     { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
+    FavoritesCache,
+    {
+      provide: FavoritesStore,
+      inject: [REDIS, ConfigService],
+      useFactory: (redis: Redis | null, config: ConfigService<AllConfig, true>) =>
+        redis
+          ? new RedisFavoritesStore(redis, config.get('cache.ttlSeconds', { infer: true }))
+          : new MemoryFavoritesStore(),
+    },
   ],
 })
 export class FavoritesModule {}

@@ -35,6 +35,8 @@ export abstract class FavoritesRepository {
     favorite: NewFavorite,
   ): Promise<FavoriteRecord | undefined>;
   abstract findOneForUser(userId: string, id: string): Promise<FavoriteRecord | undefined>;
+  /** Those of the ids the user has, in no particular order. */
+  abstract findManyForUser(userId: string, ids: string[]): Promise<FavoriteRecord[]>;
   abstract updateDescriptionForUser(
     userId: string,
     id: string,

@@ -1,7 +1,10 @@
 import { ConfigService } from '@nestjs/config';
 
-import { AuthConfig, SigningKeys } from '@app/config';
+import { CacheBreaker } from '@app/cache';
+import { AllConfig, AuthConfig, CacheConfig, SigningKeys } from '@app/config';
 
+import { FavoritesCache } from './cache/favorites-cache';
+import { MemoryFavoritesStore } from './cache/memory-favorites-store';
 import { ChartAssetDto, InsightAssetDto } from './dto/asset.dto';
 import {
   CursorWithPageError,
@@ -44,6 +47,25 @@ function record(n: number, overrides: Partial<FavoriteRecord> = {}): FavoriteRec
   };
 }
 
+/** A real cache on the in-process store, on or off. */
+function cacheOf(favorites: FavoritesRepository, enabled: boolean): FavoritesCache {
+  const cache: CacheConfig = {
+    enabled,
+    commandTimeoutMs: 200,
+    breakerResetMs: 1000,
+    repairConcurrency: 1,
+    maxListSize: 1000,
+    ttlSeconds: 3600,
+  };
+  const config = { get: jest.fn().mockReturnValue(cache) };
+  return new FavoritesCache(
+    new MemoryFavoritesStore(),
+    new CacheBreaker({ resetMs: 1000 }),
+    favorites,
+    config as unknown as ConfigService<AllConfig, true>,
+  );
+}
+
 function records(count: number): FavoriteRecord[] {
   return Array.from({ length: count }, (_, i) => record(i + 1));
 }
@@ -57,13 +79,14 @@ describe(FavoritesService.name, () => {
     favorites = {
       insertForUser: jest.fn(),
       findOneForUser: jest.fn(),
+      findManyForUser: jest.fn(),
       updateDescriptionForUser: jest.fn(),
       deleteForUser: jest.fn(),
       findPageForUser: jest.fn(),
       streamForUser: jest.fn(),
     };
     cursors = cursorCodec();
-    sut = new FavoritesService(favorites, cursors);
+    sut = new FavoritesService(favorites, cursors, cacheOf(favorites, false));
   });
 
   describe('list', () => {
@@ -73,7 +96,7 @@ describe(FavoritesService.name, () => {
       const page = await sut.list(USER, {});
 
       expect(favorites.findPageForUser).toHaveBeenCalledWith(USER, { limit: 11, offset: 0 });
-      expect(page).toEqual({ data: [], total: 0, page: 1, limit: 10, nextCursor: null });
+      expect(page.toJSON()).toEqual({ data: [], total: 0, page: 1, limit: 10, nextCursor: null });
     });
 
     it('skips (page - 1) * limit rows', async () => {
@@ -255,6 +278,59 @@ describe(FavoritesService.name, () => {
       favorites.deleteForUser.mockResolvedValue(false);
 
       await expect(sut.remove(USER, 'missing')).rejects.toBeInstanceOf(FavoriteNotFoundError);
+    });
+  });
+
+  describe('with the cache on (in-process store)', () => {
+    let cache: FavoritesCache;
+
+    beforeEach(() => {
+      cache = cacheOf(favorites, true);
+      sut = new FavoritesService(favorites, cursors, cache);
+    });
+
+    /** Makes the user's list warm with these rows, as a read-repair would. */
+    async function warm(rows: FavoriteRecord[]) {
+      await cache.repair(USER); // lets a rebuild an earlier read scheduled finish first
+      favorites.findPageForUser.mockResolvedValue({ total: rows.length, rows });
+      await cache.repair(USER);
+      favorites.findPageForUser.mockReset();
+    }
+
+    it('serves a warm list without the database, the same page as the database gives', async () => {
+      const rows = records(12);
+      favorites.findPageForUser.mockResolvedValue({ total: 12, rows: rows.slice(0, 6) });
+      const fromDatabase = await sut.list(USER, { limit: 5 });
+      await warm(rows);
+
+      const fromCache = await sut.list(USER, { limit: 5 });
+
+      expect(favorites.findPageForUser).not.toHaveBeenCalled();
+      expect(fromCache.toBody()).toBe(fromDatabase.toBody());
+      const next = await sut.list(USER, { limit: 5, cursor: fromCache.nextCursor! });
+      expect(next.data.map((a) => a.id)).toEqual(rows.slice(5, 10).map((r) => r.id));
+      expect(cache.stats.hits).toBe(2);
+    });
+
+    it('writes through: an added, edited or removed favourite shows at once', async () => {
+      await warm(records(3));
+      const added = record(0, { id: 'new' });
+      favorites.insertForUser.mockResolvedValue(added);
+      await sut.add(USER, { type: 'insight', name: 'n', content: 'c' });
+      favorites.updateDescriptionForUser.mockResolvedValue(record(2, { description: 'edited' }));
+      await sut.editDescription(USER, 'asset-2', 'edited');
+      favorites.deleteForUser.mockResolvedValue(true);
+      await sut.remove(USER, 'asset-3');
+
+      const page = await sut.list(USER, {});
+
+      expect(favorites.findPageForUser).not.toHaveBeenCalled();
+      expect(page.data.map((a) => [a.id, a.description])).toEqual([
+        ['new', ''],
+        ['asset-1', ''],
+        ['asset-2', 'edited'],
+      ]);
+      expect(page.total).toBe(3);
     });
   });
 });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
+import { FavoritesCache } from './cache/favorites-cache';
+import { CachedSlice } from './cache/favorites-store';
 import { CreateAssetDto } from './dto/asset.dto';
 import { Asset } from './dto/asset.response';
-import { FavoritesPageDto } from './dto/favorites-page.dto';
 import { DEFAULT_PAGE_LIMIT, ListFavoritesQueryDto } from './dto/list-favorites.query';
 import {
   CursorWithPageError,
@@ -13,48 +14,38 @@ import {
   TypeFilterNeedsStreamError,
 } from './favorites.errors';
 import { FavoriteRecord, FavoritesRepository } from './favorites.repository';
-import { PageCursorCodec } from './page-cursor';
-
-export function toAsset(record: FavoriteRecord): Asset {
-  return {
-    id: record.id,
-    type: record.type,
-    name: record.name,
-    description: record.description,
-    ...record.payload,
-    createdAt: record.createdAt.toISOString(),
-    updatedAt: record.updatedAt.toISOString(),
-  };
-}
+import { AssetText, FavoritesPage } from './favorites-page';
+import { KeysetPosition, PageCursorCodec } from './page-cursor';
+import { toAsset } from './to-asset';
 
 @Injectable()
 export class FavoritesService {
   constructor(
     private readonly favorites: FavoritesRepository,
     private readonly cursors: PageCursorCodec,
+    private readonly cache: FavoritesCache,
   ) {}
 
-  async list(userId: string, query: ListFavoritesQueryDto): Promise<FavoritesPageDto> {
+  async list(userId: string, query: ListFavoritesQueryDto): Promise<FavoritesPage> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     if (query.cursor !== undefined && query.page !== undefined) throw new CursorWithPageError();
     if (query.type !== undefined) throw new TypeFilterNeedsStreamError();
     const after =
       query.cursor === undefined ? undefined : this.cursors.decode(userId, query.cursor);
     const page = after ? null : (query.page ?? 1);
+    const offset = page === null ? 0 : (page - 1) * limit;
     // One row more than asked tells whether a next page exists without a second query.
-    const { total, rows } = await this.favorites.findPageForUser(
-      userId,
-      after ? { limit: limit + 1, after } : { limit: limit + 1, offset: (page! - 1) * limit },
-    );
-    const pageRows = rows.slice(0, limit);
-    const last = pageRows[pageRows.length - 1];
-    return {
-      data: pageRows.map(toAsset),
-      total,
-      page,
-      limit,
-      nextCursor: rows.length > limit ? this.cursors.encode(userId, last) : null,
-    };
+    const cached = await this.cache.read(userId, after ? { after } : { offset }, limit + 1);
+    const fromCache = cached && (await this.assetsOf(userId, cached));
+    const { total, assets } =
+      fromCache ?? (await this.readDatabase(userId, after, offset, limit + 1));
+    const pageAssets = assets.slice(0, limit);
+    const last = pageAssets[pageAssets.length - 1];
+    const nextCursor =
+      assets.length > limit
+        ? this.cursors.encode(userId, { createdAt: new Date(last.createdAt), id: last.id })
+        : null;
+    return new FavoritesPage(pageAssets, total, page, limit, nextCursor);
   }
 
   async get(userId: string, id: string): Promise<Asset> {
@@ -73,16 +64,60 @@ export class FavoritesService {
       payload: { ...payload },
     });
     if (!record) throw new FavoriteExistsError();
+    await this.cache.added(userId, record);
     return toAsset(record);
   }
 
   async editDescription(userId: string, id: string, description: string): Promise<Asset> {
     const record = await this.favorites.updateDescriptionForUser(userId, id, description);
     if (!record) throw new FavoriteNotFoundError();
+    await this.cache.edited(userId, record);
     return toAsset(record);
   }
 
   async remove(userId: string, id: string): Promise<void> {
     if (!(await this.favorites.deleteForUser(userId, id))) throw new FavoriteNotFoundError();
+    await this.cache.removed(userId, id);
   }
+
+  private async readDatabase(
+    userId: string,
+    after: KeysetPosition | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; assets: AssetText[] }> {
+    const { total, rows } = await this.favorites.findPageForUser(
+      userId,
+      after ? { limit, after } : { limit, offset },
+    );
+    return { total, assets: rows.map(assetText) };
+  }
+
+  /**
+   * The cached slice as Assets, with any JSON the cache had lost read from PostgreSQL and put
+   * back. Null when a cached id is no longer in the database (a write raced this read): the
+   * caller then reads the page from PostgreSQL.
+   */
+  private async assetsOf(
+    userId: string,
+    slice: CachedSlice,
+  ): Promise<{ total: number; assets: AssetText[] } | null> {
+    const missing = slice.items.filter((item) => item.json === null).map((item) => item.id);
+    const found = missing.length ? await this.favorites.findManyForUser(userId, missing) : [];
+    if (found.length !== missing.length) return null;
+    const byId = new Map(found.map((record) => [record.id, record]));
+    if (found.length) await this.cache.fill(userId, slice.version, found);
+    const assets = slice.items.map(({ id, score, json }) =>
+      json === null ? assetText(byId.get(id)!) : { id, createdAt: score, json },
+    );
+    return { total: slice.total, assets };
+  }
+}
+
+function assetText(record: FavoriteRecord): AssetText {
+  return {
+    id: record.id,
+    createdAt: record.createdAt.getTime(),
+    json: JSON.stringify(toAsset(record)),
+  };
 }

@@ -88,6 +88,14 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
+  async findManyForUser(userId: string, ids: string[]): Promise<FavoriteRecord[]> {
+    const rows: FavoriteRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM favorites WHERE user_id = $1 AND id = ANY($2::text[])`,
+      [userId, ids],
+    );
+    return rows.map(toRecord);
+  }
+
   async updateDescriptionForUser(
     userId: string,
     id: string,

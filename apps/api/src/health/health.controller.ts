@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 
+import { CacheHealth } from '@app/cache';
 import { ApiProblemResponses } from '@app/http';
 
 import { Public } from '../auth/public.decorator';
@@ -14,6 +15,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly cache: CacheHealth,
   ) {}
 
   @Get()
@@ -32,16 +34,28 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL answers' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL answers (the cache is reported, never required)',
+  })
   @ApiOkResponse({ description: 'Ready to serve' })
   @ApiProblemResponses(503)
   ready(): Promise<HealthCheckResult> {
     return this.check();
   }
 
+  /** PostgreSQL gates the answer; the cache is reported beside it and never turns it 503. */
   private async check(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
+      const [result, cache] = await Promise.all([
+        this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]),
+        this.cache.report(),
+      ]);
+      const key = cache.status === 'up' ? 'info' : 'error';
+      return {
+        ...result,
+        [key]: { ...result[key], cache },
+        details: { ...result.details, cache },
+      };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;

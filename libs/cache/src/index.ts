@@ -1,0 +1,5 @@
+export * from './cache.module';
+export * from './cache-breaker';
+export * from './cache-health';
+export * from './redis.token';
+export * from './redis-client';
