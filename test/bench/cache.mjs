@@ -7,17 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import autocannon from 'autocannon';
 import Redis from 'ioredis';
 
 import {
   freePort,
-  median,
+  latencyTable,
+  load,
   parseArgs,
   report,
   runBenchmark,
   seedFavorites,
   startService,
+  summarise,
+  throughputRatio,
   userToken,
 } from './support.mjs';
 
@@ -29,22 +31,6 @@ const SECONDS = quick ? 3 : 10;
 const CONNECTIONS = 50;
 // Both instances verify the same tokens.
 const JWT_SECRET = randomBytes(48).toString('base64');
-
-function load(url, headers, duration) {
-  return new Promise((resolveRun, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, headers }, (error, result) => {
-      if (error) return reject(error);
-      if (result.errors || result.timeouts || result.non2xx) {
-        return reject(new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx`));
-      }
-      resolveRun({
-        requestsPerSecond: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-      });
-    });
-  });
-}
 
 /** The ceiling: node:http answering the same 20 assets, serialised once. */
 async function bareServer(body) {
@@ -90,39 +76,29 @@ async function main(warm) {
       { name: 'bare node:http, fixed body', url: bare.url, headers: {}, rounds: [] },
     ];
     try {
-      for (const s of scenarios) await load(s.url, s.headers, 2);
+      const run = (s, seconds) =>
+        load(s.url, { headers: s.headers, connections: CONNECTIONS, seconds });
+      for (const s of scenarios) await run(s, 2);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const s of scenarios) s.rounds.push(await load(s.url, s.headers, SECONDS));
+        for (const s of scenarios) s.rounds.push(await run(s, SECONDS));
       }
     } finally {
       bare.close();
     }
 
     const [cached, uncached, ceiling] = scenarios;
-    const ratio = (a, b) =>
-      median(a.rounds.map((r, i) => r.requestsPerSecond / b.rounds[i].requestsPerSecond));
-    const summary = scenarios.map((s) => ({
-      name: s.name,
-      requestsPerSecond: median(s.rounds.map((r) => r.requestsPerSecond)),
-      p50: median(s.rounds.map((r) => r.p50)),
-      p99: median(s.rounds.map((r) => r.p99)),
-      rounds: s.rounds,
-    }));
-    const ratios = { warmVsOff: ratio(cached, uncached), warmVsBare: ratio(cached, ceiling) };
-    const table = [
-      `# Cache (${SIZE.toLocaleString('en')} favourites, c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved, ${new Date().toISOString()})`,
-      '',
-      '| `GET /favorites?limit=20` | req/s | p50 ms | p99 ms |',
-      '| --- | ---: | ---: | ---: |',
-      ...summary.map(
-        (s) =>
-          `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
-      ),
-      '',
+    const summary = summarise(scenarios);
+    const ratios = {
+      warmVsOff: throughputRatio(cached, uncached),
+      warmVsBare: throughputRatio(cached, ceiling),
+    };
+    const table = latencyTable(
+      `Cache (${SIZE.toLocaleString('en')} favourites, c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved)`,
+      '`GET /favorites?limit=20`',
+      summary,
       `Cache warm vs cache off: ${ratios.warmVsOff.toFixed(2)}x; cache warm vs bare node:http: ` +
         `${ratios.warmVsBare.toFixed(2)}x (medians of per-round ratios).`,
-      '',
-    ].join('\n');
+    );
     await report('cache', table, { quick, summary, ratios });
   } finally {
     redis.disconnect();

@@ -3,9 +3,17 @@
 // a small and a large list, under autocannon at c=50, in interleaved rounds, and prints the
 // medians and the median of the per-round throughput ratios (deep page of the large list against
 // first page of the small one).
-import autocannon from 'autocannon';
-
-import { median, parseArgs, report, runBenchmark, seedFavorites, userToken } from './support.mjs';
+import {
+  latencyTable,
+  load,
+  parseArgs,
+  report,
+  runBenchmark,
+  seedFavorites,
+  summarise,
+  throughputRatio,
+  userToken,
+} from './support.mjs';
 
 const { quick, fresh } = parseArgs();
 const SMALL = 1_000;
@@ -14,34 +22,6 @@ const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const CONNECTIONS = 50;
 const LIMIT = 20;
-
-function load(url, token, duration) {
-  return new Promise((resolveRun, reject) => {
-    autocannon(
-      {
-        url,
-        connections: CONNECTIONS,
-        duration,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      },
-      (error, result) => {
-        if (error) return reject(error);
-        if (result.errors || result.timeouts || result.non2xx) {
-          return reject(
-            new Error(
-              `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
-            ),
-          );
-        }
-        resolveRun({
-          requestsPerSecond: result.requests.average,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-        });
-      },
-    );
-  });
-}
 
 async function getJson(url, token) {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -86,46 +66,32 @@ async function main(service) {
   }
 
   // Warm every pooled connection and the code paths before measuring.
-  for (const scenario of scenarios) await load(scenario.url, scenario.token, 2);
-
+  const run = (s, seconds) =>
+    load(s.url, {
+      headers: { authorization: `Bearer ${s.token}`, accept: 'application/json' },
+      connections: CONNECTIONS,
+      seconds,
+    });
+  for (const scenario of scenarios) await run(scenario, 2);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const scenario of scenarios) {
-      scenario.rounds.push(await load(scenario.url, scenario.token, SECONDS));
-    }
+    for (const scenario of scenarios) scenario.rounds.push(await run(scenario, SECONDS));
   }
 
-  const small = scenarios[0];
-  const large = scenarios[3];
-  const ratios = large.rounds.map(
-    (r, i) => r.requestsPerSecond / small.rounds[i].requestsPerSecond,
-  );
-  const summary = scenarios.map((s) => ({
-    name: s.name,
-    requestsPerSecond: median(s.rounds.map((r) => r.requestsPerSecond)),
-    p50: median(s.rounds.map((r) => r.p50)),
-    p99: median(s.rounds.map((r) => r.p99)),
-    rounds: s.rounds,
-  }));
-  const table = [
-    `# List latency (c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved, ${new Date().toISOString()})`,
-    '',
-    '| `GET /favorites?limit=20` | req/s | p50 ms | p99 ms |',
-    '| --- | ---: | ---: | ---: |',
-    ...summary.map(
-      (s) =>
-        `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
-    ),
-    '',
+  const ratio = throughputRatio(scenarios[3], scenarios[0]);
+  const summary = summarise(scenarios);
+  const table = latencyTable(
+    `List latency (c=${CONNECTIONS}, ${ROUNDS} x ${SECONDS} s interleaved)`,
+    '`GET /favorites?limit=20`',
+    summary,
     `Deep page of ${LARGE.toLocaleString('en')} vs first page of ${SMALL.toLocaleString('en')} ` +
-      `(median of per-round ratios): ${median(ratios).toFixed(2)}x.`,
-    '',
-  ].join('\n');
+      `(median of per-round ratios): ${ratio.toFixed(2)}x.`,
+  );
   await report('list-latency', table, {
     quick,
     connections: CONNECTIONS,
     seconds: SECONDS,
     summary,
-    ratio: median(ratios),
+    ratio,
   });
 }
 

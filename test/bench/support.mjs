@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+import autocannon from 'autocannon';
 import pg from 'pg';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -215,4 +216,57 @@ export function runBenchmark(main, { fresh = false, env = {} } = {}) {
       console.error(error);
       process.exit(1);
     });
+}
+
+/** One autocannon run on loopback; fails on any error, timeout or non-2xx answer. */
+export function load(url, { headers = {}, connections = 50, seconds }) {
+  return new Promise((resolveRun, reject) => {
+    autocannon({ url, connections, duration: seconds, headers }, (error, result) => {
+      if (error) return reject(error);
+      if (result.errors || result.timeouts || result.non2xx) {
+        const { errors, timeouts, non2xx } = result;
+        return reject(
+          new Error(`${url}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx`),
+        );
+      }
+      resolveRun({
+        requestsPerSecond: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+      });
+    });
+  });
+}
+
+/** Medians of each scenario's rounds ({name, rounds: load results}). */
+export function summarise(scenarios) {
+  return scenarios.map((s) => ({
+    name: s.name,
+    requestsPerSecond: median(s.rounds.map((r) => r.requestsPerSecond)),
+    p50: median(s.rounds.map((r) => r.p50)),
+    p99: median(s.rounds.map((r) => r.p99)),
+    rounds: s.rounds,
+  }));
+}
+
+/** Median over rounds of a's throughput divided by b's in the same round. */
+export function throughputRatio(a, b) {
+  return median(a.rounds.map((r, i) => r.requestsPerSecond / b.rounds[i].requestsPerSecond));
+}
+
+/** A Markdown table of summarised scenarios under a title, with closing lines. */
+export function latencyTable(title, header, summary, ...footer) {
+  return [
+    `# ${title} (${new Date().toISOString()})`,
+    '',
+    `| ${header} | req/s | p50 ms | p99 ms |`,
+    '| --- | ---: | ---: | ---: |',
+    ...summary.map(
+      (s) =>
+        `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
+    ),
+    '',
+    ...footer,
+    '',
+  ].join('\n');
 }
