@@ -1,19 +1,9 @@
-import Redis from 'ioredis';
+import { pingRedis } from '../support/redis-process';
 
 export interface TestRedis {
   source: 'TEST_REDIS_URL' | 'testcontainers';
   url: string;
   stop(): Promise<void>;
-}
-
-async function ping(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await client.connect();
-    await client.ping();
-  } finally {
-    client.disconnect();
-  }
 }
 
 async function containerRedis(): Promise<TestRedis | string> {
@@ -39,7 +29,7 @@ async function containerRedis(): Promise<TestRedis | string> {
  */
 export async function provisionTestRedis(env: NodeJS.ProcessEnv): Promise<TestRedis | undefined> {
   if (env.TEST_REDIS_URL) {
-    await ping(env.TEST_REDIS_URL);
+    await pingRedis(env.TEST_REDIS_URL);
     return { source: 'TEST_REDIS_URL', url: env.TEST_REDIS_URL, stop: () => Promise.resolve() };
   }
   const container = await containerRedis();

@@ -15,6 +15,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Connects, PINGs and disconnects; rejects when nothing answers. */
+export async function pingRedis(url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    await client.ping();
+  } finally {
+    client.disconnect();
+  }
+}
+
 /**
  * A private redis-server on a loopback port, for fault tests: it can be paused (SIGSTOP), resumed,
  * stopped and started again on the same port without touching the shared Redis.
@@ -44,16 +55,12 @@ export class RedisProcess {
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
       try {
-        await client.connect();
-        await client.ping();
+        await pingRedis(this.url);
         return;
       } catch {
         if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
         await new Promise((resolve) => setTimeout(resolve, 50));
-      } finally {
-        client.disconnect();
       }
     }
   }

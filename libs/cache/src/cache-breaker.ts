@@ -9,9 +9,10 @@ export interface CacheBreakerOptions {
 }
 
 /**
- * One opossum breaker for every cache call (each a few Redis commands, each with a timeout). While Redis is down or slow it opens, and callers get
- * an immediate rejection instead of waiting for a timeout each; after `resetMs` one call goes
- * through as a probe and closes it again on success.
+ * One opossum breaker for every cache call (each a few Redis commands, each with a timeout).
+ * While Redis is down or slow it opens, and callers get an immediate rejection instead of waiting
+ * for a timeout each; after `resetMs` one call goes through as a probe and closes it again on
+ * success.
  */
 export class CacheBreaker {
   private readonly logger = new Logger('CacheBreaker');

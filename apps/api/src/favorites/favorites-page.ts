@@ -1,5 +1,7 @@
 import { Asset } from './dto/asset.response';
 import { FavoritesPageDto } from './dto/favorites-page.dto';
+import type { FavoriteRecord } from './favorites.repository';
+import { toAsset } from './to-asset';
 
 /** One asset of a page: its keyset position and its JSON text. */
 export interface AssetText {
@@ -7,6 +9,15 @@ export interface AssetText {
   /** created_at in epoch milliseconds. */
   createdAt: number;
   json: string;
+}
+
+/** A database row as the JSON text the page and the cache hold. */
+export function assetTextOf(record: FavoriteRecord): AssetText {
+  return {
+    id: record.id,
+    createdAt: record.createdAt.getTime(),
+    json: JSON.stringify(toAsset(record)),
+  };
 }
 
 /**

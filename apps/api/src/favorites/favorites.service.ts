@@ -13,8 +13,8 @@ import {
   FavoriteNotFoundError,
   TypeFilterNeedsStreamError,
 } from './favorites.errors';
-import { FavoriteRecord, FavoritesRepository } from './favorites.repository';
-import { AssetText, FavoritesPage } from './favorites-page';
+import { FavoritesRepository } from './favorites.repository';
+import { AssetText, assetTextOf, FavoritesPage } from './favorites-page';
 import { KeysetPosition, PageCursorCodec } from './page-cursor';
 import { toAsset } from './to-asset';
 
@@ -90,7 +90,7 @@ export class FavoritesService {
       userId,
       after ? { limit, after } : { limit, offset },
     );
-    return { total, assets: rows.map(assetText) };
+    return { total, assets: rows.map(assetTextOf) };
   }
 
   /**
@@ -108,16 +108,8 @@ export class FavoritesService {
     const byId = new Map(found.map((record) => [record.id, record]));
     if (found.length) await this.cache.fill(userId, slice.version, found);
     const assets = slice.items.map(({ id, score, json }) =>
-      json === null ? assetText(byId.get(id)!) : { id, createdAt: score, json },
+      json === null ? assetTextOf(byId.get(id)!) : { id, createdAt: score, json },
     );
     return { total: slice.total, assets };
   }
-}
-
-function assetText(record: FavoriteRecord): AssetText {
-  return {
-    id: record.id,
-    createdAt: record.createdAt.getTime(),
-    json: JSON.stringify(toAsset(record)),
-  };
 }

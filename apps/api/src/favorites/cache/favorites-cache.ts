@@ -5,7 +5,7 @@ import { CacheBreaker } from '@app/cache';
 import { AllConfig } from '@app/config';
 
 import { FavoriteRecord, FavoritesRepository } from '../favorites.repository';
-import { toAsset } from '../to-asset';
+import { assetTextOf } from '../favorites-page';
 import { CachedSlice, CacheEntry, CachePosition, FavoritesStore } from './favorites-store';
 
 /** Rows per database page and per Redis round trip while rebuilding a list. */
@@ -16,11 +16,8 @@ const MAX_REPAIR_QUEUE = 10_000;
 const INVALIDATE_RETRY_MS = 1000;
 
 export function cacheEntryOf(record: FavoriteRecord): CacheEntry {
-  return {
-    id: record.id,
-    score: record.createdAt.getTime(),
-    json: JSON.stringify(toAsset(record)),
-  };
+  const { id, createdAt, json } = assetTextOf(record);
+  return { id, score: createdAt, json };
 }
 
 export interface CacheStats {
