@@ -94,6 +94,24 @@ describe('Favourites cache (e2e)', () => {
     expect(cache.staleCount).toBe(0);
   });
 
+  it('warms a cold list by itself, in the background, after the first read', async () => {
+    const user = await signUpAndLogIn(cached.api);
+    await addMany(cached.api, user, 12, 'w');
+    const cache = cacheOf(cached);
+    const { misses, repairs } = cache.stats;
+
+    const cold = await cached.api.get('/favorites?limit=5', { token: user.token });
+    expect(cold.status).toBe(200);
+    expect(cache.stats.misses).toBe(misses + 1);
+    await cache.settled();
+    expect(cache.stats.repairs).toBe(repairs + 1);
+
+    const hits = cache.stats.hits;
+    const warm = await cached.api.get('/favorites?limit=5', { token: user.token });
+    expect(cache.stats.hits).toBe(hits + 1);
+    expect(warm.body).toEqual(cold.body);
+  });
+
   it('keeps an empty list and a list emptied by deletes coherent', async () => {
     const user = await signUpAndLogIn(cached.api);
     await cached.api.get('/favorites', { token: user.token });

@@ -128,6 +128,13 @@ export class FavoritesCache implements OnModuleDestroy {
     return rebuild;
   }
 
+  /** Resolves once no rebuild is queued or running (tests, and draining before shutdown). */
+  async settled(): Promise<void> {
+    while (this.rebuilding.size > 0) {
+      await Promise.allSettled(this.rebuilding.values());
+    }
+  }
+
   /** Lists marked stale and not yet invalidated in the store. */
   get staleCount(): number {
     return this.stale.size;
