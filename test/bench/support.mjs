@@ -63,11 +63,14 @@ export function memoryOf(pid) {
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
 }
 
-/** Starts the built service on a free loopback port and waits until it answers. */
-export async function startService(env = {}) {
+/**
+ * Starts the built service on a free loopback port and waits until it answers. `nodeArgs` go to
+ * node before the script (e.g. `--cpu-prof` to profile a scenario).
+ */
+export async function startService(env = {}, { nodeArgs = [] } = {}) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [SERVICE_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], {
     cwd: ROOT,
     env: {
       ...process.env,
