@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 
 import * as jwt from 'jsonwebtoken';
 
+import { VerifiedTokens } from '../apps/api/src/auth/verified-tokens';
 import { expectProblem, PASSWORD, signUpAndLogIn, uniqueEmail } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -184,6 +185,37 @@ describe('Auth (e2e)', () => {
       await expect(t.api.get('/favorites', { token: forge(valid()) })).resolves.toMatchObject({
         status: 200,
       });
+    });
+
+    it('remembers a verified token, and refuses it from its exp on like any expired token', async () => {
+      const verified = t.app.get(VerifiedTokens);
+      const exp = now() + 2;
+      const token = forge({ ...valid(), exp });
+      const before = verified.size;
+      expect((await t.api.get('/favorites', { token })).status).toBe(200);
+      expect(verified.size).toBe(before + 1);
+      expect((await t.api.get('/favorites', { token })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 10));
+      expectProblem(await t.api.get('/favorites', { token }), 401, 'UNAUTHENTICATED');
+    });
+
+    it('refuses every alteration of a token it has accepted and remembered', async () => {
+      const token = forge(valid());
+      expect((await t.api.get('/favorites', { token })).status).toBe(200);
+      const [h, p, s] = token.split('.');
+      const flip = (text: string, at: number) =>
+        text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+      const other = b64url({ ...valid(), sub: '00000000-0000-4000-8000-000000000000' });
+      for (const altered of [
+        `${h}.${p}.${flip(s, 10)}`,
+        `${h}.${other}.${s}`,
+        `${h}.${p}.`,
+        `${h}.${p}`,
+        `${token}x`,
+      ]) {
+        expectProblem(await t.api.get('/favorites', { token: altered }), 401, 'UNAUTHENTICATED');
+      }
+      expect((await t.api.get('/favorites', { token })).status).toBe(200);
     });
 
     it.each([

@@ -8,6 +8,8 @@ export interface AuthConfig {
   jwtIssuer: string;
   jwtAudience: string;
   jwtExpiresInSeconds: number;
+  /** How many verified access tokens to remember (0: none). */
+  verifiedTokens: number;
   bcryptCost: number;
 }
 
@@ -18,6 +20,7 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
     jwtIssuer: env.JWT_ISSUER,
     jwtAudience: env.JWT_AUDIENCE,
     jwtExpiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
+    verifiedTokens: env.AUTH_VERIFIED_TOKENS,
     bcryptCost: env.BCRYPT_COST,
   };
 });

@@ -10,6 +10,7 @@ describe(validateEnvironment.name, () => {
       APP_ENV: 'development',
       PORT: 8080,
       BCRYPT_COST: 12,
+      AUTH_VERIFIED_TOKENS: 10_000,
       DATABASE_RUN_MIGRATIONS: true,
     });
     expect(env.JWT_SECRET).toBeUndefined();
@@ -62,6 +63,12 @@ describe(validateEnvironment.name, () => {
 
   it.each(['9', '16', 'twelve'])('refuses BCRYPT_COST %p', (cost) => {
     expect(() => validateEnvironment({ BCRYPT_COST: cost })).toThrow('BCRYPT_COST');
+  });
+
+  it.each(['-1', '1.5', 'many', '1000001'])('refuses AUTH_VERIFIED_TOKENS %p', (size) => {
+    expect(() => validateEnvironment({ AUTH_VERIFIED_TOKENS: size })).toThrow(
+      'AUTH_VERIFIED_TOKENS',
+    );
   });
 
   it.each(['abc', '80.5', '-1', '65536', ''])('refuses PORT %p', (port) => {

@@ -150,6 +150,13 @@ export class Environment {
   @Max(7 * 24 * 3600)
   JWT_EXPIRES_IN_SECONDS = 3600;
 
+  /** Access tokens remembered after verification (ADR-0014); 0 verifies every request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AUTH_VERIFIED_TOKENS = 10_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(10)

@@ -9,6 +9,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
+import { VerifiedTokens } from './verified-tokens';
 
 @Module({
   imports: [PassportModule, UsersModule],
@@ -18,6 +19,7 @@ import { TokenService } from './token.service';
     PasswordHasher,
     TokenService,
     JwtStrategy,
+    VerifiedTokens,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
 })

@@ -2,38 +2,53 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { isUUID } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 
 import { AllConfig, SigningKeys } from '@app/config';
 
 import { InvalidTokenError } from './auth.errors';
 import { AuthenticatedUser } from './authenticated-user';
+import { VerifiedTokens } from './verified-tokens';
 
 interface AccessTokenClaims {
   sub?: unknown;
   exp?: unknown;
 }
 
+/** The bearer token of a request, as passport-jwt reads it. */
+export const bearerTokenOf = ExtractJwt.fromAuthHeaderAsBearerToken();
+
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
-  constructor(keys: SigningKeys, config: ConfigService<AllConfig, true>) {
+  constructor(
+    keys: SigningKeys,
+    config: ConfigService<AllConfig, true>,
+    private readonly verified: VerifiedTokens,
+  ) {
     const auth = config.get('auth', { infer: true });
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerTokenOf,
       // A KeyObject, not the string secret: jsonwebtoken is ~50x faster with it (ADR-0003).
       secretOrKey: keys.jwt as unknown as string,
       algorithms: ['HS256'],
       issuer: auth.jwtIssuer,
       audience: auth.jwtAudience,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  /** jsonwebtoken accepts a token without `exp`; an access token must expire, so require it. */
-  validate(claims: AccessTokenClaims): AuthenticatedUser {
+  /**
+   * Runs once jsonwebtoken has verified the signature, algorithm, issuer, audience and expiry.
+   * It accepts a token without `exp`; an access token must expire, so require it.
+   */
+  validate(request: FastifyRequest, claims: AccessTokenClaims): AuthenticatedUser {
     if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || !isUUID(claims.sub)) {
       throw new InvalidTokenError();
     }
-    return { id: claims.sub };
+    const user: AuthenticatedUser = { id: claims.sub };
+    this.verified.remember(bearerTokenOf(request)!, user, claims.exp);
+    return user;
   }
 }

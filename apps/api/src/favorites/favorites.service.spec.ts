@@ -26,6 +26,7 @@ function cursorCodec(): PageCursorCodec {
     jwtIssuer: 'favorites-service',
     jwtAudience: 'favorites-api',
     jwtExpiresInSeconds: 3600,
+    verifiedTokens: 0,
     bcryptCost: 10,
   };
   const config = { getOrThrow: jest.fn().mockReturnValue(auth) };

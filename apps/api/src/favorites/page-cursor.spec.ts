@@ -11,6 +11,7 @@ function signingKeys(jwtSecret: string): SigningKeys {
     jwtIssuer: 'favorites-service',
     jwtAudience: 'favorites-api',
     jwtExpiresInSeconds: 3600,
+    verifiedTokens: 0,
     bcryptCost: 10,
   };
   const config = { getOrThrow: jest.fn().mockReturnValue(auth) };
