@@ -10,6 +10,7 @@ import {
   signUpAndLogIn,
   TestUser,
 } from './support/factories';
+import { parseExposition, valueOf } from './support/prometheus';
 import { RedisProcess } from './support/redis-process';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -305,6 +306,11 @@ describe('Favourites cache faults (e2e, a private redis-server)', () => {
     const paused = await traffic(user, 'paused', 15);
     expect(breakerOf(t).state).not.toBe('closed');
     expect(cacheOf(t).staleCount).toBe(1);
+    // The metrics say so too (summed over this process's instances; the reference's is closed).
+    const metrics = parseExposition((await t.api.get('/metrics')).text);
+    const breakers = (state: string) => valueOf(metrics, 'cache_circuit_breaker_state', { state });
+    expect(breakers('open') + breakers('half-open')).toBe(1);
+    expect(valueOf(metrics, 'favorites_cache_stale_lists')).toBe(1);
     redis.resume();
     await recovered(user);
     await expectCoherent(user);

@@ -8,6 +8,7 @@ import { HttpConventionsModule } from '@app/http';
 import { AuthModule } from './auth/auth.module';
 import { FavoritesModule } from './favorites/favorites.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { MIGRATIONS } from './migrations';
 import { UsersModule } from './users/users.module';
 
@@ -15,6 +16,7 @@ import { UsersModule } from './users/users.module';
   imports: [
     AppConfigModule,
     HttpConventionsModule,
+    MetricsModule,
     DatabaseModule.forRoot({ migrations: MIGRATIONS }),
     CacheModule,
     AuthModule,

@@ -6,6 +6,8 @@ export interface AppConfig {
   env: AppEnv;
   host: string;
   port: number;
+  /** Set: /metrics is served on this port only, not on the API port. */
+  metricsPort?: number;
   logLevel: string;
 }
 
@@ -15,6 +17,7 @@ export const appConfig = registerAs('app', (): AppConfig => {
     env: env.APP_ENV,
     host: env.HOST,
     port: env.PORT,
+    metricsPort: env.METRICS_PORT,
     logLevel: env.LOG_LEVEL,
   };
 });

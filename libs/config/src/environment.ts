@@ -46,6 +46,14 @@ export class Environment {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Serve GET /metrics on this port (same HOST) instead of the API port, so it need not be public. */
+  @Transform(({ value }) => (value === '' ? undefined : toInt({ value })))
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 

@@ -1,5 +1,7 @@
 import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
 
 import { AllConfig } from '@app/config';
 import { NDJSON_CONTENT_TYPE, ndjsonBody, ndjsonErrorLine, RequestRef } from '@app/http';
@@ -9,6 +11,22 @@ import { NotAStreamParameterError, TooManyStreamsError } from './favorites.error
 import { FavoritesRepository } from './favorites.repository';
 import { ndjsonBatches } from './ndjson-batches';
 import { PageCursorCodec } from './page-cursor';
+
+const ROWS = 'favorites_stream_rows_total';
+const STREAMS = 'favorites_streams_total';
+const ACTIVE = 'favorites_streams_active';
+
+export const FAVORITES_STREAM_METRICS = [
+  makeCounterProvider({ name: ROWS, help: 'Favourites sent in NDJSON streams' }),
+  makeCounterProvider({
+    name: STREAMS,
+    help: 'NDJSON streams ended, by outcome: completed, aborted (the client left) or failed',
+    labelNames: ['outcome'],
+  }),
+  makeGaugeProvider({ name: ACTIVE, help: 'NDJSON streams in progress (each holds a connection)' }),
+];
+
+type StreamOutcome = 'completed' | 'aborted' | 'failed';
 
 /**
  * A user's whole list as NDJSON, in constant memory: database cursor -> batches -> response, each
@@ -24,6 +42,9 @@ export class FavoritesStreamService {
     private readonly favorites: FavoritesRepository,
     private readonly cursors: PageCursorCodec,
     config: ConfigService<AllConfig, true>,
+    @InjectMetric(ROWS) private readonly rowsStreamed: Counter<string>,
+    @InjectMetric(STREAMS) private readonly streamsEnded: Counter<string>,
+    @InjectMetric(ACTIVE) private readonly streamsActive: Gauge<string>,
   ) {
     this.maxStreams = config.get('database.streamMaxConcurrency', { infer: true });
   }
@@ -40,16 +61,22 @@ export class FavoritesStreamService {
     if (this.active >= this.maxStreams) throw new TooManyStreamsError();
 
     this.active++;
+    this.streamsActive.inc();
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
       this.active--;
+      this.streamsActive.dec();
     };
     try {
       const rows = await this.favorites.streamForUser(userId, { after, type: query.type });
       rows.once('close', finish);
-      const body = await ndjsonBody(ndjsonBatches(rows), (error) => {
+      let outcome: StreamOutcome = 'aborted';
+      rows.once('end', () => (outcome = 'completed'));
+      const batches = ndjsonBatches(rows, (count) => this.rowsStreamed.inc(count));
+      const body = await ndjsonBody(batches, (error) => {
+        outcome = 'failed';
         this.logger.error(
           { requestId: request.id, userId, err: error },
           'favourites stream interrupted',
@@ -57,7 +84,10 @@ export class FavoritesStreamService {
         return ndjsonErrorLine(request);
       });
       // A client that disconnects destroys the body: stop the cursor at once.
-      body.once('close', () => rows.destroy());
+      body.once('close', () => {
+        rows.destroy();
+        this.streamsEnded.inc({ outcome });
+      });
       return new StreamableFile(body, { type: NDJSON_CONTENT_TYPE });
     } catch (error) {
       finish();

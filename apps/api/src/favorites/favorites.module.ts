@@ -7,6 +7,7 @@ import { REDIS } from '@app/cache';
 import { AllConfig } from '@app/config';
 
 import { FavoritesCache } from './cache/favorites-cache';
+import { FAVORITES_CACHE_METRICS, FavoritesCacheMetrics } from './cache/favorites-cache.metrics';
 import { FavoritesStore } from './cache/favorites-store';
 import { MemoryFavoritesStore } from './cache/memory-favorites-store';
 import { RedisFavoritesStore } from './cache/redis-favorites-store';
@@ -14,7 +15,7 @@ import { FavoriteEntity } from './favorite.entity';
 import { FavoritesController } from './favorites.controller';
 import { FavoritesRepository } from './favorites.repository';
 import { FavoritesService } from './favorites.service';
-import { FavoritesStreamService } from './favorites-stream.service';
+import { FAVORITES_STREAM_METRICS, FavoritesStreamService } from './favorites-stream.service';
 import { PageCursorCodec } from './page-cursor';
 import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
 
@@ -27,6 +28,9 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
     PageCursorCodec,
     { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
     FavoritesCache,
+    FavoritesCacheMetrics,
+    ...FAVORITES_CACHE_METRICS,
+    ...FAVORITES_STREAM_METRICS,
     {
       provide: FavoritesStore,
       inject: [REDIS, ConfigService],

@@ -33,6 +33,15 @@ describe(ndjsonBatches.name, () => {
     }
   });
 
+  it('tells how many rows each batch holds as it goes out', async () => {
+    const counts: number[] = [];
+    const batches = await collect(ndjsonBatches(rowsOf(1000, 200), (rows) => counts.push(rows)));
+
+    expect(counts).toHaveLength(batches.length);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(counts).toEqual(batches.map((batch) => batch.split('\n').length - 1));
+  });
+
   it('yields nothing for no rows', async () => {
     await expect(collect(ndjsonBatches(rowsOf(0, 10)))).resolves.toEqual([]);
   });

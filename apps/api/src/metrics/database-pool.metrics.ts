@@ -1,0 +1,53 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+import { MetricSources } from './metric-sources';
+
+const pools = new MetricSources<Pool>();
+
+export const DATABASE_POOL_METRICS = [
+  makeGaugeProvider({
+    name: 'db_pool_connections',
+    help: 'PostgreSQL connections held by the pool, by state (idle, active)',
+    labelNames: ['state'],
+    collect() {
+      const idle = pools.sum((pool) => pool.idleCount);
+      this.set({ state: 'idle' }, idle);
+      this.set({ state: 'active' }, pools.sum((pool) => pool.totalCount) - idle);
+    },
+  }),
+  makeGaugeProvider({
+    name: 'db_pool_max_connections',
+    help: 'Connections the pool may open (DATABASE_POOL_SIZE)',
+    collect() {
+      this.set(pools.sum((pool) => pool.options.max));
+    },
+  }),
+  makeGaugeProvider({
+    name: 'db_pool_waiting_clients',
+    help: 'Queries waiting for a pooled connection',
+    collect() {
+      this.set(pools.sum((pool) => pool.waitingCount));
+    },
+  }),
+];
+
+/** Puts this instance's pg pool under the pool gauges while the application runs. */
+@Injectable()
+export class DatabasePoolMetrics implements OnModuleInit, OnModuleDestroy {
+  private pool?: Pool;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    this.pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    pools.add(this.pool);
+  }
+
+  onModuleDestroy(): void {
+    if (this.pool) pools.delete(this.pool);
+  }
+}
