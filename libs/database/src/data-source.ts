@@ -1,6 +1,8 @@
 import { DataSource, MigrationExecutor, MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
+import { TypeOrmLogger } from './typeorm-logger';
+
 export type MigrationList = MixedList<string | (new () => unknown)>;
 
 export interface PostgresOptions {
@@ -19,7 +21,8 @@ export function postgresOptions(options: PostgresOptions): PostgresConnectionOpt
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'migration'],
+    logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
     extra: {
       max: options.poolSize,
       connectionTimeoutMillis: 10_000,
