@@ -1,25 +1,13 @@
-import { DataSource } from 'typeorm';
-
 import { FavoritesCache } from '../apps/api/src/favorites/cache/favorites-cache';
 import { MetricsServer } from '../apps/api/src/metrics/metrics.server';
 import { chartAsset, expectProblem, signUpAndLogIn, TestUser } from './support/factories';
 import { openStream, streamAll } from './support/ndjson-client';
 import { hasPromtool, parseExposition, promtoolCheck, Sample, valueOf } from './support/prometheus';
+import { seedInsights } from './support/seed';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** promtool (Debian package `prometheus`) is installed by .ci/run; elsewhere it may be absent. */
 const itWithPromtool = hasPromtool() ? it : it.skip;
-
-/** Favourites straight into the table, for lists too long to add one request at a time. */
-async function seed(db: DataSource, userId: string, count: number) {
-  await db.query(
-    `INSERT INTO favorites (user_id, id, type, name, payload, created_at, updated_at)
-     SELECT $1, 'm-' || g, 'insight', 'n' || g, '{"content":"c"}'::jsonb,
-            timestamptz '2026-01-01' + g * interval '1 ms', timestamptz '2026-01-01'
-       FROM generate_series(1, $2) g`,
-    [userId, count],
-  );
-}
 
 describe('Metrics (e2e)', () => {
   let t: TestApp;
@@ -102,7 +90,7 @@ describe('Metrics (e2e)', () => {
 
   it('counts streamed rows and streams by outcome', async () => {
     const streamer = await signUpAndLogIn(t.api);
-    await seed(t.db, streamer.id, 20_000);
+    await seedInsights(t.db, streamer.id, 20_000, 'm');
     const before = (await scrape()).samples;
 
     expect((await streamAll(t.url, streamer.token)).items).toHaveLength(20_000);

@@ -1,0 +1,18 @@
+/** Anything that runs SQL with parameters: a TypeORM DataSource or a pg Client. */
+export interface Sql {
+  query(text: string, params: unknown[]): Promise<unknown>;
+}
+
+/**
+ * `count` insight favourites straight into the table (ids `<prefix>-1`…, the highest newest), for
+ * lists too long to add one request at a time. The user's count is kept by the table's trigger.
+ */
+export async function seedInsights(sql: Sql, userId: string, count: number, prefix: string) {
+  await sql.query(
+    `INSERT INTO favorites (user_id, id, type, name, payload, created_at, updated_at)
+     SELECT $1, $3 || '-' || g, 'insight', 'n' || g, '{"content":"a few words of insight"}'::jsonb,
+            timestamptz '2026-01-01' + g * interval '1 ms', timestamptz '2026-01-01'
+       FROM generate_series(1, $2) g`,
+    [userId, count, prefix],
+  );
+}
