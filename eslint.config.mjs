@@ -19,8 +19,9 @@ export default tseslint.config(
     rules: {
       'simple-import-sort/imports': [
         'error',
-        // Node built-ins, packages, then the @app/* libraries, then relative imports.
-        { groups: [['^node:'], ['^@?\\w'], ['^@app/'], ['^\\.']] },
+        // Side-effect imports first (they run in order: main.ts starts tracing before anything
+        // loads), then Node built-ins, packages, the @app/* libraries, relative imports.
+        { groups: [['^\\u0000'], ['^node:'], ['^@?\\w'], ['^@app/'], ['^\\.']] },
       ],
       'simple-import-sort/exports': 'error',
       '@typescript-eslint/no-unused-vars': [

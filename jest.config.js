@@ -18,7 +18,9 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@app/(cache|config|database|http)(/.*)?$': '<rootDir>/libs/$1/src$2' },
+  moduleNameMapper: {
+    '^@app/(cache|config|database|http|observability)(/.*)?$': '<rootDir>/libs/$1/src$2',
+  },
 };
 
 /** @type {import('jest').Config} */

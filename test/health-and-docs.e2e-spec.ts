@@ -23,10 +23,12 @@ describe('Health and API docs (e2e)', () => {
     },
   );
 
-  it('reports the database and the cache in readiness', async () => {
+  it('reports draining, the database, migrations and the cache in readiness', async () => {
     const res = await t.api.get('/health/ready');
     expect(res.body.details).toEqual({
+      shutdown: { status: 'up' },
       database: { status: 'up' },
+      migrations: { status: 'up' },
       cache: {
         status: 'up',
         backend: process.env.REDIS_URL ? 'redis' : 'in-process',

@@ -81,6 +81,8 @@ export async function startService(env = {}, { nodeArgs = [] } = {}) {
       DATABASE_URL: databaseUrl(),
       JWT_SECRET: randomBytes(48).toString('base64'),
       BCRYPT_COST: '10',
+      // Stopped between scenarios: no load balancer to wait for.
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 
 import { createApp } from '../../apps/api/src/app.factory';
@@ -17,6 +18,8 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Empties the tables first (default); a second instance on the same data passes false. */
   truncate?: boolean;
+  /** Receives this instance's log lines (JSON) instead of stdout; set LOG_LEVEL in `env`. */
+  logDestination?: DestinationStream;
 }
 
 /** The production application, listening on a loopback port, over a clean database. */
@@ -28,7 +31,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }
   let app: NestFastifyApplication;
   try {
-    app = await createApp();
+    app = await createApp({ logDestination: options.logDestination });
   } finally {
     process.env = saved;
   }

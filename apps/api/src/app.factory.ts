@@ -1,45 +1,54 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 
-import { AllConfig } from '@app/config';
+import { appConfig } from '@app/config';
 import {
   BODY_LIMIT_BYTES,
   fastifyServerOptions,
   registerJsonBodyParser,
   registerRequestIdHeader,
 } from '@app/http';
+import { LogDestinationModule } from '@app/observability';
 
 import { AppModule } from './app.module';
 import { setupOpenApi } from './openapi/openapi.document';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+export interface CreateAppOptions {
+  /** Where the log lines go instead of stdout, as JSON: for tests that read them. */
+  logDestination?: DestinationStream;
+}
 
 /**
  * Builds the application exactly as production runs it, without listening; main.ts and the
  * end-to-end tests both start from here.
  */
-export async function createApp(): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter(fastifyServerOptions(BODY_LIMIT_BYTES));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // The server exists before the config module: read its limits from the same validated source.
+  const { keepAliveTimeoutMs, headersTimeoutMs } = appConfig();
+  const adapter = new FastifyAdapter(
+    fastifyServerOptions({
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      keepAliveTimeoutMs,
+      headersTimeoutMs,
+    }),
+  );
+  const root = options.logDestination
+    ? { module: AppModule, imports: [LogDestinationModule.forRoot(options.logDestination)] }
+    : AppModule;
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     // Our own parser reads every body as JSON; see registerJsonBodyParser.
     bodyParser: false,
     bufferLogs: true,
   });
-  const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
-  const { env, logLevel } = config.get('app', { infer: true });
-  app.useLogger(
-    new ConsoleLogger({
-      json: env !== 'local' && env !== 'development',
-      logLevels: LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1),
-    }),
-  );
+  // Nest's own logs and every `new Logger(...)` go through pino (LoggingModule, ADR-0018); the
+  // lines buffered while the modules were created are written now.
+  app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   registerRequestIdHeader(fastify);
   setupOpenApi(app);
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -4,6 +4,7 @@ import { CacheModule } from '@app/cache';
 import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HttpConventionsModule } from '@app/http';
+import { LoggingModule, TracingModule } from '@app/observability';
 
 import { AuthModule } from './auth/auth.module';
 import { FavoritesModule } from './favorites/favorites.module';
@@ -15,7 +16,9 @@ import { UsersModule } from './users/users.module';
 @Module({
   imports: [
     AppConfigModule,
+    LoggingModule,
     HttpConventionsModule,
+    TracingModule,
     MetricsModule,
     DatabaseModule.forRoot({ migrations: MIGRATIONS }),
     CacheModule,

@@ -9,6 +9,11 @@ export interface AppConfig {
   /** Set: /metrics is served on this port only, not on the API port. */
   metricsPort?: number;
   logLevel: string;
+  shutdownDrainDelayMs: number;
+  shutdownTimeoutMs: number;
+  eventLoopDelayLimitMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
@@ -19,5 +24,10 @@ export const appConfig = registerAs('app', (): AppConfig => {
     port: env.PORT,
     metricsPort: env.METRICS_PORT,
     logLevel: env.LOG_LEVEL,
+    shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    eventLoopDelayLimitMs: env.HEALTH_EVENT_LOOP_DELAY_MS,
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
   };
 });

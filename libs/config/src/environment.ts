@@ -57,6 +57,41 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
+  /** After SIGTERM, how long readiness answers 503 while requests are still served. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DRAIN_DELAY_MS = 5000;
+
+  /** From SIGTERM, the most a shutdown may take before in-flight work is cut off (exit 1). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 25_000;
+
+  /** Liveness fails when the event loop's recent delay (p99) passes this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  HEALTH_EVENT_LOOP_DELAY_MS = 1000;
+
+  /** Idle keep-alive connections are kept this long: above a load balancer's 60 s idle timeout. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+  /** A client must send its whole request head within this time, or its connection is closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({

@@ -25,6 +25,11 @@ export class ProblemDetailsDto {
   code!: string;
   @ApiProperty({ description: 'Echo of X-Request-ID, for support', example: '5f0c0c3e-...' })
   requestId!: string;
+  @ApiPropertyOptional({
+    description: 'W3C trace id of the request, when tracing is on: find its trace with it',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+  })
+  traceId?: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Per-field problems (400 only)' })
   errors?: FieldErrorDto[];
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 
 import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 
@@ -18,9 +18,32 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-export function fastifyServerOptions(bodyLimitBytes: number): FastifyServerOptions {
+export interface ServerLimits {
+  bodyLimitBytes: number;
+  /** Idle keep-alive connections are kept this long: above a load balancer's idle timeout. */
+  keepAliveTimeoutMs: number;
+  /** The whole request head must arrive within this time (slow-header clients are cut off). */
+  headersTimeoutMs: number;
+}
+
+export function fastifyServerOptions(limits: ServerLimits): FastifyServerOptions {
   return {
-    bodyLimit: bodyLimitBytes,
+    bodyLimit: limits.bodyLimitBytes,
+    // Our own server, for the timeouts Fastify has no option for.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          // Longer than the 60 s idle timeout of common load balancers, so they close first and
+          // never send a request on a socket we are closing.
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          headersTimeout: limits.headersTimeoutMs,
+          // The whole request, body included, within 30 s; responses (streams) are not limited.
+          requestTimeout: Math.max(30_000, limits.headersTimeoutMs),
+          // Node checks those timeouts on this interval, 30 s by default: too coarse for them.
+          connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2),
+        },
+        handler,
+      ),
     requestIdHeader: false,
     genReqId: requestIdFor,
     // Asset ids are up to 128 characters, and percent-encoding can triple them.

@@ -2,7 +2,6 @@ import {
   ArgumentsHost,
   BadRequestException,
   InternalServerErrorException,
-  Logger,
   NotFoundException,
 } from '@nestjs/common';
 
@@ -12,7 +11,7 @@ import { ProblemDetailsFilter } from './problem-details.filter';
 
 interface FakeReply {
   sent: boolean;
-  raw: { headersSent: boolean; destroy: jest.Mock };
+  raw: { headersSent: boolean; destroy: jest.Mock; err?: unknown };
   status: jest.Mock;
   header: jest.Mock;
   type: jest.Mock;
@@ -57,19 +56,10 @@ describe(ProblemDetailsFilter.name, () => {
   const request: FakeRequest = { id: 'req-42', method: 'GET', url: '/favorites/x?limit=5' };
   let sut: ProblemDetailsFilter;
   let reply: FakeReply;
-  let logError: jest.SpyInstance;
-  let logWarn: jest.SpyInstance;
 
   beforeEach(() => {
     sut = new ProblemDetailsFilter();
     reply = fakeReply();
-    logError = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    logWarn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    logError.mockRestore();
-    logWarn.mockRestore();
   });
 
   /** Runs the filter and returns the problem body it sent. */
@@ -114,14 +104,12 @@ describe(ProblemDetailsFilter.name, () => {
     expect(body).not.toHaveProperty('errors');
   });
 
-  it('logs an expected 503 as a warning with its code, not as an error with a stack', () => {
-    problemFor(domainError('unavailable', 'TOO_MANY_STREAMS', 'Too many streams'));
+  it('records an expected 503 on the response, for the request log line', () => {
+    const error = domainError('unavailable', 'TOO_MANY_STREAMS', 'Too many streams');
 
-    expect(logError).not.toHaveBeenCalled();
-    expect(logWarn).toHaveBeenCalledWith(
-      expect.objectContaining({ requestId: 'req-42', code: 'TOO_MANY_STREAMS' }),
-      'Too many streams',
-    );
+    problemFor(error);
+
+    expect(reply.raw.err).toBe(error);
   });
 
   it('challenges with www-authenticate on 401, and only then', () => {
@@ -186,8 +174,10 @@ describe(ProblemDetailsFilter.name, () => {
     expect(problemFor(foreign)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
   });
 
-  it('answers an unexpected error with a generic 500 and logs what it hides', () => {
-    const body = problemFor(new Error('select * from secret'));
+  it('answers an unexpected error with a generic 500 and records what it hides for the log', () => {
+    const error = new Error('select * from secret');
+
+    const body = problemFor(error);
 
     expect(reply.status).toHaveBeenCalledWith(500);
     expect(body).toEqual({
@@ -202,16 +192,14 @@ describe(ProblemDetailsFilter.name, () => {
     const sent = reply.send.mock.calls[0][0] as string;
     expect(sent).not.toContain('secret');
     expect(sent).not.toMatch(/\bat .+:\d+:\d+/);
-    expect(logError).toHaveBeenCalledWith(
-      expect.objectContaining({ requestId: 'req-42' }),
-      expect.stringContaining('select * from secret'),
-    );
+    // pino-http logs an error set on the response with the request's line (ADR-0018).
+    expect(reply.raw.err).toBe(error);
   });
 
-  it('does not log client errors', () => {
+  it('records no error for client errors', () => {
     problemFor(new RequestValidationError([]));
 
-    expect(logError).not.toHaveBeenCalled();
+    expect(reply.raw.err).toBeUndefined();
   });
 
   it.each([
@@ -220,8 +208,11 @@ describe(ProblemDetailsFilter.name, () => {
   ])('destroys the socket and sends nothing when %s', (_case, markSent) => {
     markSent(reply);
 
-    sut.catch(new Error('failed mid-stream'), hostFor(request, reply));
+    const error = new Error('failed mid-stream');
 
+    sut.catch(error, hostFor(request, reply));
+
+    expect(reply.raw.err).toBe(error);
     expect(reply.raw.destroy).toHaveBeenCalledTimes(1);
     expect(reply.status).not.toHaveBeenCalled();
     expect(reply.header).not.toHaveBeenCalled();

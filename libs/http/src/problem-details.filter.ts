@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DomainError, DomainErrorKind, RequestValidationError } from './domain-error';
@@ -28,30 +28,24 @@ interface Mapped {
 
 /**
  * Every error leaves as application/problem+json (RFC 9457). Client errors say what was wrong;
- * anything unexpected is logged with its stack and answered with a generic 500 that carries only
- * the request id, so no SQL, stack or library message reaches a client.
+ * anything unexpected is answered with a generic 500 that carries only the request id, so no SQL,
+ * stack or library message reaches a client, and is logged in full by the request's log line.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger(ProblemDetailsFilter.name);
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const mapped = this.map(exception);
 
-    if (exception instanceof DomainError && mapped.status >= 500) {
-      // Expected and handled (a full stream pool, later an open breaker): no stack to read.
-      this.logger.warn(
-        { requestId: request.id, method: request.method, url: request.url, code: mapped.code },
-        exception.message,
-      );
-    } else if (mapped.status >= 500) {
-      this.logger.error(
-        { requestId: request.id, method: request.method, url: request.url, err: exception },
-        exception instanceof Error ? exception.stack : String(exception),
-      );
+    if (mapped.status >= 500) {
+      // Not logged here: set on the response (pino-http's `res.err` convention), it is logged
+      // with the request's one line when the response ends (ADR-0018), serialised (type, message,
+      // stack, code) beside the route, status, request id, user and trace. One error line per
+      // failed request, not two to match up.
+      const response: { err?: unknown } = reply.raw;
+      response.err = exception;
     }
     if (reply.sent || reply.raw.headersSent) {
       // Too late to change the status: cut the connection so the client sees a truncated body.

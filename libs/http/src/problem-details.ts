@@ -1,10 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+
 import { FieldError } from './domain-error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-/** RFC 9457 problem details, with the stable `code` and `requestId` extensions. */
+/** RFC 9457 problem details, with the stable `code`, `requestId` and `traceId` extensions. */
 export interface ProblemDetails {
   type: string;
   title: string;
@@ -13,6 +15,8 @@ export interface ProblemDetails {
   instance: string;
   code: string;
   requestId: string;
+  /** The request's W3C trace id, when it is traced: the way from a client's report to its trace. */
+  traceId?: string;
   errors?: FieldError[];
 }
 
@@ -28,6 +32,15 @@ export function statusCode(status: number): string {
     .replace(/^_|_$/g, '');
 }
 
+/**
+ * The trace id of the span active here, if tracing is on and one is. Read through the OpenTelemetry
+ * API itself (a no-op without an SDK), so this library depends on no other of ours.
+ */
+function activeTraceId(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? context.traceId : undefined;
+}
+
 /** The one builder of problem bodies, for the exception filter and Fastify's own early errors. */
 export function problemDetails(
   status: number,
@@ -36,6 +49,7 @@ export function problemDetails(
   request: { url?: string; id?: unknown },
   errors?: FieldError[],
 ): ProblemDetails {
+  const traceId = activeTraceId();
   return {
     type: 'about:blank',
     title: statusTitle(status),
@@ -44,6 +58,7 @@ export function problemDetails(
     instance: (request.url ?? '/').split('?')[0],
     code,
     requestId: String(request.id),
+    ...(traceId && { traceId }),
     ...(errors && { errors }),
   };
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
+import { Traced } from '@app/observability';
+
 import { UsersService } from '../users/users.service';
 import { InvalidCredentialsError } from './auth.errors';
 import { AccessTokenDto } from './dto/access-token.dto';
@@ -16,11 +18,13 @@ export class AuthService {
     private readonly tokens: TokenService,
   ) {}
 
+  @Traced()
   async signup({ email, password }: SignupDto): Promise<AccountDto> {
     const user = await this.users.create(email, await this.passwords.hash(password));
     return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
   }
 
+  @Traced()
   async login({ email, password }: LoginDto): Promise<AccessTokenDto> {
     const user = await this.users.findByEmail(email);
     if (!(await this.passwords.verify(password, user?.passwordHash))) {

@@ -5,6 +5,7 @@ import type { Counter, Gauge } from 'prom-client';
 
 import { AllConfig } from '@app/config';
 import { NDJSON_CONTENT_TYPE, ndjsonBody, ndjsonErrorLine, RequestRef } from '@app/http';
+import { Traced } from '@app/observability';
 
 import { ListFavoritesQueryDto } from './dto/list-favorites.query';
 import { NotAStreamParameterError, TooManyStreamsError } from './favorites.errors';
@@ -49,6 +50,7 @@ export class FavoritesStreamService {
     this.maxStreams = config.get('database.streamMaxConcurrency', { infer: true });
   }
 
+  @Traced()
   async stream(
     userId: string,
     query: ListFavoritesQueryDto,
@@ -77,10 +79,8 @@ export class FavoritesStreamService {
       const batches = ndjsonBatches(rows, (count) => this.rowsStreamed.inc(count));
       const body = await ndjsonBody(batches, (error) => {
         outcome = 'failed';
-        this.logger.error(
-          { requestId: request.id, userId, err: error },
-          'favourites stream interrupted',
-        );
+        // The request id and user id are on every line logged during a request (ADR-0018).
+        this.logger.error({ err: error }, 'favourites stream interrupted');
         return ndjsonErrorLine(request);
       });
       // A client that disconnects destroys the body: stop the cursor at once.

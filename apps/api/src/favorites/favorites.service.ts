@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
+import { Traced } from '@app/observability';
+
 import { FavoritesCache } from './cache/favorites-cache';
 import { CachedSlice } from './cache/favorites-store';
 import { CreateAssetDto } from './dto/asset.dto';
@@ -26,6 +28,7 @@ export class FavoritesService {
     private readonly cache: FavoritesCache,
   ) {}
 
+  @Traced()
   async list(userId: string, query: ListFavoritesQueryDto): Promise<FavoritesPage> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     if (query.cursor !== undefined && query.page !== undefined) throw new CursorWithPageError();
@@ -48,12 +51,14 @@ export class FavoritesService {
     return new FavoritesPage(pageAssets, total, page, limit, nextCursor);
   }
 
+  @Traced()
   async get(userId: string, id: string): Promise<Asset> {
     const record = await this.favorites.findOneForUser(userId, id);
     if (!record) throw new FavoriteNotFoundError();
     return toAsset(record);
   }
 
+  @Traced()
   async add(userId: string, asset: CreateAssetDto): Promise<Asset> {
     const { id = randomUUID(), type, name, description = '', ...payload } = asset;
     const record = await this.favorites.insertForUser(userId, {
@@ -68,6 +73,7 @@ export class FavoritesService {
     return toAsset(record);
   }
 
+  @Traced()
   async editDescription(userId: string, id: string, description: string): Promise<Asset> {
     const record = await this.favorites.updateDescriptionForUser(userId, id, description);
     if (!record) throw new FavoriteNotFoundError();
@@ -75,6 +81,7 @@ export class FavoritesService {
     return toAsset(record);
   }
 
+  @Traced()
   async remove(userId: string, id: string): Promise<void> {
     if (!(await this.favorites.deleteForUser(userId, id))) throw new FavoriteNotFoundError();
     await this.cache.removed(userId, id);

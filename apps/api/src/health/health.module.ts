@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
+import { DrainState } from './drain-state';
+import { EventLoopHealth } from './event-loop.health';
 import { HealthController } from './health.controller';
+import { MigrationsHealth } from './migrations.health';
 
+/** The probes; DrainState is flipped by the shutdown sequence (graceful-shutdown.ts). */
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController],
+  providers: [DrainState, EventLoopHealth, MigrationsHealth],
 })
 export class HealthModule {}

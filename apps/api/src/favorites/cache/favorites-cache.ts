@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 
 import { CacheBreaker } from '@app/cache';
 import { AllConfig } from '@app/config';
+import { Traced } from '@app/observability';
 
 import { FavoriteRecord, FavoritesRepository } from '../favorites.repository';
 import { assetTextOf } from '../favorites-page';
@@ -165,6 +166,8 @@ export class FavoritesCache implements OnModuleDestroy {
     }
   }
 
+  // A trace of its own: it runs after the request that found the list cold has answered.
+  @Traced({ root: true })
   private async rebuild(userId: string): Promise<void> {
     try {
       const rebuild = await this.breaker.run(() => this.store.beginRebuild(userId));
