@@ -1,5 +1,6 @@
 import { ApiResponse } from './support/api-client';
 import { insightAsset, PASSWORD, signUpAndLogIn, TestUser, uniqueEmail } from './support/factories';
+import { breakFavoritesNamedBoom, restoreFavoritesTable } from './support/faults';
 import { LogCapture } from './support/log-capture';
 import { openStream } from './support/ndjson-client';
 import { OtlpReceiver, SpanKind } from './support/otlp-receiver';
@@ -159,20 +160,11 @@ describe('Logging (e2e)', () => {
            FROM generate_series(1, 3000) g`,
         [user.id],
       );
-      await t.db.query('ALTER TABLE favorites RENAME TO favorites_table');
-      await t.db.query(
-        `CREATE VIEW favorites AS
-           SELECT user_id, id, type, name,
-                  CASE WHEN name = 'boom' THEN (1 / (length(name) - 4))::text ELSE description END
-                    AS description,
-                  payload, created_at, updated_at
-             FROM favorites_table`,
-      );
+      await breakFavoritesNamedBoom(t.db);
     });
 
     afterAll(async () => {
-      await t.db.query('DROP VIEW IF EXISTS favorites');
-      await t.db.query('ALTER TABLE IF EXISTS favorites_table RENAME TO favorites');
+      await restoreFavoritesTable(t.db);
     });
 
     it('logs a 500 once, at error, with the error serialised and the request id', async () => {

@@ -11,6 +11,7 @@ import {
   signUpAndLogIn,
   TestUser,
 } from './support/factories';
+import { breakFavoritesNamedBoom, restoreFavoritesTable } from './support/faults';
 import { openStream, streamAll } from './support/ndjson-client';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -306,16 +307,8 @@ describe('Streaming favourites as NDJSON (e2e)', () => {
       `UPDATE favorites SET name = 'boom' WHERE user_id = $1 AND id = 'err-001500'`,
       [victim.id],
     );
-    await t.db.query('ALTER TABLE favorites RENAME TO favorites_table');
+    await breakFavoritesNamedBoom(t.db);
     try {
-      await t.db.query(
-        `CREATE VIEW favorites AS
-           SELECT user_id, id, type, name,
-                  CASE WHEN name = 'boom' THEN (1 / (length(name) - 4))::text ELSE description END
-                    AS description,
-                  payload, created_at, updated_at
-             FROM favorites_table`,
-      );
       const stream = await openStream(t.url, victim.token);
       expect(stream.response.statusCode).toBe(200);
       const lines = await stream.lines();
@@ -336,8 +329,7 @@ describe('Streaming favourites as NDJSON (e2e)', () => {
         Array.from({ length: ids.length }, (_, i) => `err-${String(3000 - i).padStart(6, '0')}`),
       );
     } finally {
-      await t.db.query('DROP VIEW IF EXISTS favorites');
-      await t.db.query('ALTER TABLE favorites_table RENAME TO favorites');
+      await restoreFavoritesTable(t.db);
     }
     await expectPoolIdle(t);
     expect(await busyBackends(t.db)).toEqual([]);
