@@ -9,6 +9,8 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 
+import { isProbeOrScrape, statusSeen } from '@app/observability';
+
 const DURATION = 'http_request_duration_seconds';
 const REQUESTS = 'http_requests_total';
 const IN_FLIGHT = 'http_requests_in_flight';
@@ -29,12 +31,8 @@ export const HTTP_METRICS = [
   makeGaugeProvider({ name: IN_FLIGHT, help: 'Requests received and not yet answered' }),
 ];
 
-/** Probes and scrapes would drown the traffic that matters: they are not measured. */
-const UNMEASURED = /^\/(health|metrics)(\/|$)/;
 /** The label of a request no route matched (a 404 from the router): never the raw URL. */
 const UNMATCHED = 'unmatched';
-/** nginx's code for a request whose client went away before any response was sent. */
-const CLIENT_CLOSED = 499;
 
 /**
  * Request metrics from Fastify hooks rather than a Nest interceptor: an interceptor runs after
@@ -59,8 +57,9 @@ export class HttpMetrics implements OnModuleInit {
   }
 
   private measure(request: FastifyRequest, reply: FastifyReply): void {
+    // Probes and scrapes would drown the traffic that matters: they are not measured.
+    if (isProbeOrScrape(request.routeOptions.url)) return;
     const route = request.routeOptions.url ?? UNMATCHED;
-    if (UNMEASURED.test(route)) return;
     this.inFlight.inc();
     // 'close' fires once per response: finished, failed, or abandoned by the client.
     reply.raw.once('close', () => {
@@ -68,7 +67,7 @@ export class HttpMetrics implements OnModuleInit {
       const labels = {
         method: request.method,
         route,
-        status_code: reply.raw.headersSent ? reply.raw.statusCode : CLIENT_CLOSED,
+        status_code: statusSeen(reply),
       };
       this.requests.inc(labels);
       this.duration.observe(labels, reply.elapsedTime / 1000);

@@ -1,12 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DomainError } from '@app/http';
 
 import { requestLogFields, requestLogLevel } from './request-log';
 
 function exchange(response: Partial<ServerResponse>, url = '/favorites?limit=5') {
-  const req = { method: 'GET', url } as IncomingMessage;
-  const res = { headersSent: true, writableEnded: true, ...response } as ServerResponse;
+  const req = { method: 'GET', url, originalUrl: url, routeOptions: {} } as FastifyRequest;
+  const raw = { headersSent: true, writableEnded: true, ...response };
+  const res = { raw, elapsedTime: 0 } as unknown as FastifyReply;
   return { req, res };
 }
 

@@ -1,41 +1,27 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Level } from 'pino';
 
 import { DomainError } from '@app/http';
 
-import { fastifyExchangeOf } from './request-logging';
-
-/**
- * Probes and scrapes, polled every few seconds: logged at debug only, so they do not bury the
- * traffic worth reading (metrics and traces leave them out too).
- */
-const QUIET_ROUTE = /^\/(health|metrics)(\/|$)/;
-/** nginx's code for a client that left before any response (the metrics use it as well). */
-const CLIENT_CLOSED = 499;
-
-/** The status the client saw: 499 when it went away before the headers were sent. */
-function statusOf(res: ServerResponse): number {
-  return res.headersSent ? res.statusCode : CLIENT_CLOSED;
-}
+import { isProbeOrScrape, statusSeen } from '../request-outcome';
 
 /**
  * A 503 the service chose to answer (too many streams, a dependency down, shutting down) is the
  * service working as designed, not a fault: warn, like any refused request.
  */
-function refusedOnPurpose(res: ServerResponse): boolean {
-  return res.err instanceof DomainError && res.err.kind === 'unavailable';
+function refusedOnPurpose(reply: FastifyReply): boolean {
+  const err = reply.raw.err;
+  return err instanceof DomainError && err.kind === 'unavailable';
 }
 
-export function requestLogLevel(req: IncomingMessage, res: ServerResponse, error?: Error): Level {
-  const route = fastifyExchangeOf(req)?.request.routeOptions.url;
-  if (route && QUIET_ROUTE.test(route)) return 'debug';
-  if (refusedOnPurpose(res)) return 'warn';
-  const status = statusOf(res);
-  if (error || res.err || status >= 500) return 'error';
+/** Probes and scrapes at debug; then error for 5xx and failures, warn for 4xx, info otherwise. */
+export function requestLogLevel(request: FastifyRequest, reply: FastifyReply): Level {
+  if (isProbeOrScrape(request.routeOptions.url)) return 'debug';
+  if (refusedOnPurpose(reply)) return 'warn';
+  const status = statusSeen(reply);
+  if (reply.raw.err || status >= 500) return 'error';
   return status >= 400 ? 'warn' : 'info';
 }
-
 export interface RequestLogFields {
   method?: string;
   /** The route template Fastify matched (`/favorites/:id`); absent when none matched (a 404). */
@@ -54,18 +40,16 @@ export interface RequestLogFields {
  * The request line's fields. Deliberately an allow-list: no headers, no query string, no body,
  * so a token, a cookie or a password cannot get in by a new header or field.
  */
-export function requestLogFields(req: IncomingMessage, res: ServerResponse): RequestLogFields {
-  const exchange = fastifyExchangeOf(req);
-  const user = (exchange?.request as { user?: { id?: unknown } } | undefined)?.user;
-  const url = exchange?.request.originalUrl ?? req.url ?? '/';
+export function requestLogFields(request: FastifyRequest, reply: FastifyReply): RequestLogFields {
+  const user = (request as { user?: { id?: unknown } }).user;
   return {
-    method: req.method,
-    route: exchange?.request.routeOptions.url,
-    path: url.split('?')[0],
-    statusCode: statusOf(res),
+    method: request.method,
+    route: request.routeOptions.url,
+    path: request.originalUrl.split('?')[0],
+    statusCode: statusSeen(reply),
     // Fastify's clock (what the metrics observe), to 0.1 ms: cached reads take about 1 ms.
-    durationMs: exchange ? Math.round(exchange.reply.elapsedTime * 10) / 10 : 0,
+    durationMs: Math.round(reply.elapsedTime * 10) / 10,
     userId: typeof user?.id === 'string' ? user.id : undefined,
-    aborted: res.writableEnded ? undefined : true,
+    aborted: reply.raw.writableEnded ? undefined : true,
   };
 }

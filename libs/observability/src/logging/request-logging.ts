@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,19 +6,6 @@ import type { Logger } from 'pino';
 
 import { requestLogFields, requestLogLevel } from './request-log';
 import { ROOT_LOGGER } from './root-logger';
-
-export interface FastifyExchange {
-  request: FastifyRequest;
-  reply: FastifyReply;
-}
-
-/** Weak: an entry goes with its request, whether or not its response ever completes. */
-const exchanges = new WeakMap<IncomingMessage, FastifyExchange>();
-
-/** Fastify's request and reply for Node's request (route template, user, elapsed time). */
-export function fastifyExchangeOf(raw: IncomingMessage): FastifyExchange | undefined {
-  return exchanges.get(raw);
-}
 
 /**
  * What nestjs-pino's PinoLogger reads for "the current request's logger" (its Store, duck-typed).
@@ -73,19 +58,17 @@ export class RequestLogging implements OnModuleInit {
     // An application context without HTTP (a script, a unit test) has no requests to log.
     if (typeof fastify?.addHook !== 'function') return;
     fastify.addHook('onRequest', (request, reply, done) => {
-      exchanges.set(request.raw, { request, reply });
-      reply.raw.once('close', () => this.logRequest(request.raw, reply.raw));
+      reply.raw.once('close', () => this.logRequest(request, reply));
       storage.run(new RequestLogContext(this.root, request), done);
     });
   }
 
-  private logRequest(req: IncomingMessage, res: ServerResponse): void {
-    const level = requestLogLevel(req, res);
+  private logRequest(request: FastifyRequest, reply: FastifyReply): void {
+    const level = requestLogLevel(request, reply);
     if (!this.root.isLevelEnabled(level)) return;
-    const request = fastifyExchangeOf(req)!.request;
-    const fields = requestLogFields(req, res);
+    const fields = requestLogFields(request, reply);
     // The problem filter leaves the exception of a failed request here (pino-http's convention).
-    const err = res.err;
+    const err = reply.raw.err;
     const message = err
       ? 'request failed'
       : fields.aborted
