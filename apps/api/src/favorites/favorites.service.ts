@@ -60,12 +60,13 @@ export class FavoritesService {
 
   @Traced()
   async add(userId: string, asset: CreateAssetDto): Promise<Asset> {
-    const { id = randomUUID(), type, name, description = '', ...payload } = asset;
+    // @IsOptional lets null through as well as undefined: both mean "not given".
+    const { id, type, name, description, ...payload } = asset;
     const record = await this.favorites.insertForUser(userId, {
-      id,
+      id: id ?? randomUUID(),
       type,
       name,
-      description,
+      description: description ?? '',
       payload: { ...payload },
     });
     if (!record) throw new FavoriteExistsError();
