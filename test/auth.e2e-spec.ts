@@ -1,24 +1,9 @@
-import { createHmac } from 'node:crypto';
-
 import * as jwt from 'jsonwebtoken';
 
 import { VerifiedTokens } from '../apps/api/src/auth/verified-tokens';
 import { expectProblem, PASSWORD, signUpAndLogIn, uniqueEmail } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
-
-const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** Signs like the service does, with the claims it checks, so each test can break exactly one. */
-function forge(claims: Record<string, unknown>, options: { alg?: string; secret?: string } = {}) {
-  const header = b64url({ alg: options.alg ?? 'HS256', typ: 'JWT' });
-  const payload = b64url(claims);
-  if (options.alg === 'none') return `${header}.${payload}.`;
-  const hash = options.alg === 'HS512' ? 'sha512' : 'sha256';
-  const signature = createHmac(hash, options.secret ?? process.env.JWT_SECRET!)
-    .update(`${header}.${payload}`)
-    .digest('base64url');
-  return `${header}.${payload}.${signature}`;
-}
+import { b64url, forge } from './support/tokens';
 
 describe('Auth (e2e)', () => {
   let t: TestApp;
