@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 
 import { REDIS } from '@app/cache';
 import { AllConfig } from '@app/config';
+import { TransactionScope } from '@app/database';
 
 import { FavoritesCache } from './cache/favorites-cache';
 import { FAVORITES_CACHE_METRICS, FavoritesCacheMetrics } from './cache/favorites-cache.metrics';
@@ -26,6 +27,7 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
     FavoritesService,
     FavoritesStreamService,
     PageCursorCodec,
+    TransactionScope,
     { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
     FavoritesCache,
     FavoritesCacheMetrics,
