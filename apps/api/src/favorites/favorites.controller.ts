@@ -28,6 +28,7 @@ import {
 } from '@app/http';
 
 import { AuthenticatedUser, CurrentUser } from '../auth/authenticated-user';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { AssetBodyPipe } from './asset-body.pipe';
 import { AssetIdPipe } from './asset-id.pipe';
 import { CreateAssetDto } from './dto/asset.dto';
@@ -101,6 +102,7 @@ export class FavoritesController {
   }
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Add an asset to your favourites' })
   @ApiAssetBody()
   @ApiAssetResponse(201)

@@ -7,6 +7,7 @@ import { REDIS } from '@app/cache';
 import { AllConfig } from '@app/config';
 import { TransactionScope } from '@app/database';
 
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { FavoritesCache } from './cache/favorites-cache';
 import { FAVORITES_CACHE_METRICS, FavoritesCacheMetrics } from './cache/favorites-cache.metrics';
 import { FavoritesStore } from './cache/favorites-store';
@@ -21,7 +22,7 @@ import { PageCursorCodec } from './page-cursor';
 import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([FavoriteEntity])],
+  imports: [TypeOrmModule.forFeature([FavoriteEntity]), IdempotencyModule],
   controllers: [FavoritesController],
   providers: [
     FavoritesService,
