@@ -12,7 +12,7 @@ export async function breakFavoritesNamedBoom(db: Sql): Promise<void> {
        SELECT user_id, id, type, name,
               CASE WHEN name = 'boom' THEN (1 / (length(name) - 4))::text ELSE description END
                 AS description,
-              payload, created_at, updated_at
+              payload, created_at, updated_at, version
          FROM favorites_table`,
     [],
   );

@@ -210,6 +210,34 @@ export class Environment {
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** How long an Idempotency-Key is remembered (replayed, or refused for another request). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600;
+
+  /** An attempt holding a key longer than this (it crashed) may be taken over by a retry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = 60;
+
+  /** How often expired keys are purged, in bounded batches; 0 turns the job off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 3600)
+  IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 60;
+
+  /** Expired keys deleted per statement by the purge. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  IDEMPOTENCY_PURGE_BATCH_SIZE = 1000;
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {

@@ -40,6 +40,8 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not yours',
   409: 'Conflict with existing data',
   413: 'Request body larger than 1 MiB',
+  412: 'If-Match names no current version: the resource changed since it was read',
+  422: 'Idempotency-Key already used with a different request',
   503: 'A dependency is unavailable',
 };
 

@@ -3,7 +3,14 @@
  * problem+json filter is the one place that turns a `kind` into an HTTP status.
  */
 export type DomainErrorKind =
-  'unavailable' | 'invalid' | 'unauthenticated' | 'not_found' | 'conflict' | 'payload_too_large';
+  | 'unavailable'
+  | 'invalid'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'precondition_failed'
+  | 'unprocessable';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;

@@ -9,13 +9,16 @@ import {
   statusCode,
 } from './problem-details';
 
-const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+/** The HTTP status of each kind of domain error. */
+export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
   unavailable: 503,
+  precondition_failed: 412,
+  unprocessable: 422,
 };
 
 interface Mapped {

@@ -30,6 +30,10 @@ export class FavoriteEntity {
   @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
 
+  /** Never repeated, bumped by every edit: what the favourite's ETag is made of (ADR-00XX). */
+  @Column({ type: 'bigint' })
+  version!: number;
+
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id' })
   user?: UserEntity;

@@ -18,19 +18,30 @@ import type { FastifyReply } from 'fastify';
 import {
   ApiProblemResponses,
   CurrentRequestRef,
+  EntityTagList,
+  IfMatch,
   NDJSON,
   negotiateMediaType,
   RequestRef,
+  strongETag,
+  withETag,
 } from '@app/http';
 
 import { AuthenticatedUser, CurrentUser } from '../auth/authenticated-user';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { AssetBodyPipe } from './asset-body.pipe';
 import { AssetIdPipe } from './asset-id.pipe';
 import { CreateAssetDto } from './dto/asset.dto';
 import { Asset } from './dto/asset.response';
 import { ListFavoritesQueryDto } from './dto/list-favorites.query';
 import { UpdateFavoriteDto } from './dto/update-favorite.dto';
-import { ApiAssetBody, ApiAssetResponse, ApiListResponses } from './favorites.api';
+import {
+  ApiAssetBody,
+  ApiAssetResponse,
+  ApiConditionalGet,
+  ApiIfMatch,
+  ApiListResponses,
+} from './favorites.api';
 import { FavoritesService } from './favorites.service';
 import { FavoritesStreamService } from './favorites-stream.service';
 
@@ -57,6 +68,7 @@ export class FavoritesController {
       'ends with a line `{"error": problem}`.',
   })
   @ApiListResponses()
+  @ApiConditionalGet()
   @ApiProblemResponses(400, 503)
   async list(
     @CurrentUser() user: AuthenticatedUser,
@@ -68,56 +80,70 @@ export class FavoritesController {
     if (negotiateMediaType(accept, LIST_MEDIA_TYPES) === NDJSON) {
       return this.streams.stream(user.id, query, request);
     }
-    // The page's assets are already JSON text: send the body as is (FavoritesPage.toBody).
-    const page = await this.favorites.list(user.id, query);
-    void reply.type(JSON_CONTENT_TYPE);
-    return page.toBody();
+    // The page's assets are already JSON text: send the body as is (FavoritesPage.toBody). Its
+    // ETag is a digest of those bytes, so the cache and PostgreSQL give the same one; the
+    // ConditionalGet hook turns a match of If-None-Match into a 304.
+    const body = (await this.favorites.list(user.id, query)).toBody();
+    void reply.type(JSON_CONTENT_TYPE).header('etag', strongETag(body));
+    return body;
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get one of your favourites' })
   @ApiAssetResponse(200)
+  @ApiConditionalGet()
   @ApiProblemResponses(400, 404)
-  get(
+  async get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', AssetIdPipe) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Asset> {
-    return this.favorites.get(user.id, id);
+    return withETag(reply, await this.favorites.get(user.id, id));
   }
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Add an asset to your favourites' })
   @ApiAssetBody()
   @ApiAssetResponse(201)
   @ApiProblemResponses(400, 409, 413)
-  add(
+  async add(
     @CurrentUser() user: AuthenticatedUser,
     @Body(AssetBodyPipe) asset: CreateAssetDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Asset> {
-    return this.favorites.add(user.id, asset);
+    const created = await this.favorites.add(user.id, asset);
+    void reply.header('location', `/favorites/${encodeURIComponent(created.value.id)}`);
+    return withETag(reply, created);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: "Edit a favourite's description (the only editable field)" })
+  @ApiIfMatch()
   @ApiAssetResponse(200)
-  @ApiProblemResponses(400, 404, 413)
-  edit(
+  @ApiProblemResponses(400, 404, 412, 413)
+  async edit(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', AssetIdPipe) id: string,
     @Body() body: UpdateFavoriteDto,
+    @IfMatch() ifMatch: EntityTagList | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Asset> {
-    return this.favorites.editDescription(user.id, id, body.description);
+    const edited = await this.favorites.editDescription(user.id, id, body.description, ifMatch);
+    return withETag(reply, edited);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a favourite' })
+  @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiProblemResponses(400, 404)
+  @ApiProblemResponses(400, 404, 412)
   remove(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', AssetIdPipe) id: string,
+    @IfMatch() ifMatch: EntityTagList | undefined,
   ): Promise<void> {
-    return this.favorites.remove(user.id, id);
+    return this.favorites.remove(user.id, id, ifMatch);
   }
 }

@@ -77,3 +77,13 @@ export class TooManyStreamsError extends DomainError {
     super('Too many streams in progress; retry shortly');
   }
 }
+
+/** If-Match named no current version of the favourite: someone changed it since it was read. */
+export class FavoriteChangedError extends DomainError {
+  readonly code = 'FAVORITE_CHANGED';
+  readonly kind = 'precondition_failed';
+
+  constructor() {
+    super('The favourite has changed since the version in If-Match: read it again, then retry');
+  }
+}

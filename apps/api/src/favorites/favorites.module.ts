@@ -5,7 +5,9 @@ import Redis from 'ioredis';
 
 import { REDIS } from '@app/cache';
 import { AllConfig } from '@app/config';
+import { TransactionScope } from '@app/database';
 
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { FavoritesCache } from './cache/favorites-cache';
 import { FAVORITES_CACHE_METRICS, FavoritesCacheMetrics } from './cache/favorites-cache.metrics';
 import { FavoritesStore } from './cache/favorites-store';
@@ -20,12 +22,13 @@ import { PageCursorCodec } from './page-cursor';
 import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([FavoriteEntity])],
+  imports: [TypeOrmModule.forFeature([FavoriteEntity]), IdempotencyModule],
   controllers: [FavoritesController],
   providers: [
     FavoritesService,
     FavoritesStreamService,
     PageCursorCodec,
+    TransactionScope,
     { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
     FavoritesCache,
     FavoritesCacheMetrics,

@@ -29,7 +29,10 @@ export interface PageResult {
 
 /** Persistence port of the Favorites module; bound to its TypeORM implementation by the module. */
 export abstract class FavoritesRepository {
-  /** Undefined when the user already has a favourite with this id. */
+  /**
+   * Undefined when the user already has a favourite with this id. Joins the caller's transaction
+   * (TransactionScope), if one is open.
+   */
   abstract insertForUser(
     userId: string,
     favorite: NewFavorite,
@@ -37,13 +40,22 @@ export abstract class FavoritesRepository {
   abstract findOneForUser(userId: string, id: string): Promise<FavoriteRecord | undefined>;
   /** Those of the ids the user has, in no particular order. */
   abstract findManyForUser(userId: string, ids: string[]): Promise<FavoriteRecord[]>;
+  /**
+   * Bumps the version. With `versions`, only a favourite at one of them is changed, in the same
+   * statement (If-Match). Undefined when nothing matched.
+   */
   abstract updateDescriptionForUser(
     userId: string,
     id: string,
     description: string,
+    versions?: number[],
   ): Promise<FavoriteRecord | undefined>;
-  /** False when there was nothing of this user's to delete. */
-  abstract deleteForUser(userId: string, id: string): Promise<boolean>;
+  /**
+   * False when there was nothing of this user's to delete; with `versions`, nothing at one of
+   * them (If-Match).
+   */
+  abstract deleteForUser(userId: string, id: string, versions?: number[]): Promise<boolean>;
+  abstract existsForUser(userId: string, id: string): Promise<boolean>;
   abstract findPageForUser(userId: string, page: PageRequest): Promise<PageResult>;
   /**
    * An object-mode stream of AssetJsonRow read through a database cursor on a connection of its

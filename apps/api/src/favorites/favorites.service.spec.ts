@@ -1,13 +1,18 @@
 import { ConfigService } from '@nestjs/config';
+import { DataSource } from 'typeorm';
 
 import { CacheBreaker } from '@app/cache';
 import { AllConfig, AuthConfig, CacheConfig, SigningKeys } from '@app/config';
+import { TransactionScope } from '@app/database';
+import { parseEntityTags } from '@app/http';
 
 import { FavoritesCache } from './cache/favorites-cache';
 import { MemoryFavoritesStore } from './cache/memory-favorites-store';
 import { ChartAssetDto, InsightAssetDto } from './dto/asset.dto';
+import { favoriteETag } from './favorite-etag';
 import {
   CursorWithPageError,
+  FavoriteChangedError,
   FavoriteExistsError,
   FavoriteNotFoundError,
   InvalidCursorError,
@@ -44,6 +49,7 @@ function record(n: number, overrides: Partial<FavoriteRecord> = {}): FavoriteRec
     payload: { content: `content ${n}` },
     createdAt,
     updatedAt: createdAt,
+    version: 100 + n,
     ...overrides,
   };
 }
@@ -67,6 +73,9 @@ function cacheOf(favorites: FavoritesRepository, enabled: boolean): FavoritesCac
   );
 }
 
+/** Outside any transaction: after-commit work runs at once. */
+const noTransaction = () => new TransactionScope({ manager: {} } as DataSource);
+
 function records(count: number): FavoriteRecord[] {
   return Array.from({ length: count }, (_, i) => record(i + 1));
 }
@@ -83,11 +92,12 @@ describe(FavoritesService.name, () => {
       findManyForUser: jest.fn(),
       updateDescriptionForUser: jest.fn(),
       deleteForUser: jest.fn(),
+      existsForUser: jest.fn(),
       findPageForUser: jest.fn(),
       streamForUser: jest.fn(),
     };
     cursors = cursorCodec();
-    sut = new FavoritesService(favorites, cursors, cacheOf(favorites, false));
+    sut = new FavoritesService(favorites, cursors, cacheOf(favorites, false), noTransaction());
   });
 
   describe('list', () => {
@@ -193,7 +203,7 @@ describe(FavoritesService.name, () => {
         description: '',
         payload: { content: 'text' },
       });
-      expect(added).toMatchObject({ id: expect.stringMatching(UUID), content: 'text' });
+      expect(added.value).toMatchObject({ id: expect.stringMatching(UUID), content: 'text' });
     });
 
     it('keeps a given id and description, and stores type-specific fields as payload', async () => {
@@ -220,7 +230,8 @@ describe(FavoritesService.name, () => {
         description: 'weekly',
         payload: { x_axis: 'Week', y_axis: 'Users', data },
       });
-      expect(added).toMatchObject({ id: 'chart-1', type: 'chart', x_axis: 'Week', data });
+      expect(added.value).toMatchObject({ id: 'chart-1', type: 'chart', x_axis: 'Week', data });
+      expect(added.etag).toBe(favoriteETag(USER, 'chart-1', 100));
     });
 
     it('answers FavoriteExistsError when the user already has this id', async () => {
@@ -233,10 +244,13 @@ describe(FavoritesService.name, () => {
   });
 
   describe('get', () => {
-    it("returns the user's favourite as an asset", async () => {
+    it("returns the user's favourite as an asset, tagged with its version", async () => {
       favorites.findOneForUser.mockResolvedValue(record(1));
 
-      await expect(sut.get(USER, 'asset-1')).resolves.toMatchObject({ id: 'asset-1' });
+      await expect(sut.get(USER, 'asset-1')).resolves.toEqual({
+        etag: favoriteETag(USER, 'asset-1', 101),
+        value: expect.objectContaining({ id: 'asset-1' }),
+      });
       expect(favorites.findOneForUser).toHaveBeenCalledWith(USER, 'asset-1');
     });
 
@@ -248,14 +262,71 @@ describe(FavoritesService.name, () => {
   });
 
   describe('editDescription', () => {
-    it('returns the updated favourite', async () => {
-      favorites.updateDescriptionForUser.mockResolvedValue(record(1, { description: 'new' }));
+    it('returns the updated favourite, tagged with its new version', async () => {
+      favorites.updateDescriptionForUser.mockResolvedValue(
+        record(1, { description: 'new', version: 500 }),
+      );
 
-      await expect(sut.editDescription(USER, 'asset-1', 'new')).resolves.toMatchObject({
-        id: 'asset-1',
-        description: 'new',
+      await expect(sut.editDescription(USER, 'asset-1', 'new')).resolves.toEqual({
+        etag: favoriteETag(USER, 'asset-1', 500),
+        value: expect.objectContaining({ id: 'asset-1', description: 'new' }),
       });
-      expect(favorites.updateDescriptionForUser).toHaveBeenCalledWith(USER, 'asset-1', 'new');
+      expect(favorites.updateDescriptionForUser).toHaveBeenCalledWith(
+        USER,
+        'asset-1',
+        'new',
+        undefined,
+      );
+    });
+
+    it('edits only the versions If-Match names, ignoring weak tags and tags of others', async () => {
+      favorites.updateDescriptionForUser.mockResolvedValue(record(1, { version: 7 }));
+      const ifMatch = parseEntityTags(
+        [
+          favoriteETag(USER, 'asset-1', 5),
+          `W/${favoriteETag(USER, 'asset-1', 6)}`,
+          favoriteETag(USER, 'asset-2', 8),
+          favoriteETag(OTHER_USER, 'asset-1', 9),
+          '"garbage"',
+        ].join(', '),
+      );
+
+      await sut.editDescription(USER, 'asset-1', 'new', ifMatch);
+
+      expect(favorites.updateDescriptionForUser).toHaveBeenCalledWith(USER, 'asset-1', 'new', [5]);
+    });
+
+    it('treats If-Match: * as no condition', async () => {
+      favorites.updateDescriptionForUser.mockResolvedValue(record(1));
+
+      await sut.editDescription(USER, 'asset-1', 'new', '*');
+
+      expect(favorites.updateDescriptionForUser).toHaveBeenCalledWith(
+        USER,
+        'asset-1',
+        'new',
+        undefined,
+      );
+    });
+
+    it('answers FavoriteChangedError when If-Match names another version of an existing one', async () => {
+      favorites.updateDescriptionForUser.mockResolvedValue(undefined);
+      favorites.existsForUser.mockResolvedValue(true);
+
+      await expect(
+        sut.editDescription(USER, 'asset-1', 'new', parseEntityTags('"1-aaaaaaaaaaaaaaaa"')),
+      ).rejects.toBeInstanceOf(FavoriteChangedError);
+    });
+
+    it('answers FavoriteNotFoundError with If-Match when there is none', async () => {
+      favorites.updateDescriptionForUser.mockResolvedValue(undefined);
+      favorites.existsForUser.mockResolvedValue(false);
+
+      await expect(
+        sut.editDescription(USER, 'asset-1', 'new', [
+          { weak: false, opaque: favoriteETag(USER, 'asset-1', 3) },
+        ]),
+      ).rejects.toBeInstanceOf(FavoriteNotFoundError);
     });
 
     it('answers FavoriteNotFoundError when there is none', async () => {
@@ -272,7 +343,19 @@ describe(FavoritesService.name, () => {
       favorites.deleteForUser.mockResolvedValue(true);
 
       await expect(sut.remove(USER, 'asset-1')).resolves.toBeUndefined();
-      expect(favorites.deleteForUser).toHaveBeenCalledWith(USER, 'asset-1');
+      expect(favorites.deleteForUser).toHaveBeenCalledWith(USER, 'asset-1', undefined);
+    });
+
+    it('deletes only at the version If-Match names, else FavoriteChangedError', async () => {
+      favorites.deleteForUser.mockResolvedValue(false);
+      favorites.existsForUser.mockResolvedValue(true);
+      const ifMatch = parseEntityTags(favoriteETag(USER, 'asset-1', 42));
+
+      await expect(sut.remove(USER, 'asset-1', ifMatch)).rejects.toBeInstanceOf(
+        FavoriteChangedError,
+      );
+      expect(favorites.deleteForUser).toHaveBeenCalledWith(USER, 'asset-1', [42]);
+      expect(favorites.existsForUser).toHaveBeenCalledWith(USER, 'asset-1');
     });
 
     it('answers FavoriteNotFoundError when there was nothing to delete', async () => {
@@ -287,7 +370,7 @@ describe(FavoritesService.name, () => {
 
     beforeEach(() => {
       cache = cacheOf(favorites, true);
-      sut = new FavoritesService(favorites, cursors, cache);
+      sut = new FavoritesService(favorites, cursors, cache, noTransaction());
     });
 
     /** Makes the user's list warm with these rows, as a read-repair would. */

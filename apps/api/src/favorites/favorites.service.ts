@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
+import { TransactionScope } from '@app/database';
+import { EntityTagList, strongTagsOf, Tagged } from '@app/http';
 import { Traced } from '@app/observability';
 
 import { FavoritesCache } from './cache/favorites-cache';
@@ -9,13 +11,15 @@ import { CachedSlice } from './cache/favorites-store';
 import { CreateAssetDto } from './dto/asset.dto';
 import { Asset } from './dto/asset.response';
 import { DEFAULT_PAGE_LIMIT, ListFavoritesQueryDto } from './dto/list-favorites.query';
+import { favoriteETag, versionsNamedBy } from './favorite-etag';
 import {
   CursorWithPageError,
+  FavoriteChangedError,
   FavoriteExistsError,
   FavoriteNotFoundError,
   TypeFilterNeedsStreamError,
 } from './favorites.errors';
-import { FavoritesRepository } from './favorites.repository';
+import { FavoriteRecord, FavoritesRepository } from './favorites.repository';
 import { AssetText, assetTextOf, FavoritesPage } from './favorites-page';
 import { KeysetPosition, PageCursorCodec } from './page-cursor';
 import { toAsset } from './to-asset';
@@ -26,6 +30,7 @@ export class FavoritesService {
     private readonly favorites: FavoritesRepository,
     private readonly cursors: PageCursorCodec,
     private readonly cache: FavoritesCache,
+    private readonly transactions: TransactionScope,
   ) {}
 
   @Traced()
@@ -52,14 +57,14 @@ export class FavoritesService {
   }
 
   @Traced()
-  async get(userId: string, id: string): Promise<Asset> {
+  async get(userId: string, id: string): Promise<Tagged<Asset>> {
     const record = await this.favorites.findOneForUser(userId, id);
     if (!record) throw new FavoriteNotFoundError();
-    return toAsset(record);
+    return tagged(userId, record);
   }
 
   @Traced()
-  async add(userId: string, asset: CreateAssetDto): Promise<Asset> {
+  async add(userId: string, asset: CreateAssetDto): Promise<Tagged<Asset>> {
     // @IsOptional lets null through as well as undefined: both mean "not given".
     const { id, type, name, description, ...payload } = asset;
     const record = await this.favorites.insertForUser(userId, {
@@ -70,22 +75,60 @@ export class FavoritesService {
       payload: { ...payload },
     });
     if (!record) throw new FavoriteExistsError();
-    await this.cache.added(userId, record);
-    return toAsset(record);
+    // Inside an idempotent request's transaction, the cache learns of the favourite only once it
+    // is committed: before, a read-repair could miss it for good, or a rollback leave it cached.
+    await this.transactions.afterCommit(() => this.cache.added(userId, record));
+    return tagged(userId, record);
   }
 
+  /** With `ifMatch` (not `*`), only the version it names is edited, else FavoriteChangedError. */
   @Traced()
-  async editDescription(userId: string, id: string, description: string): Promise<Asset> {
-    const record = await this.favorites.updateDescriptionForUser(userId, id, description);
-    if (!record) throw new FavoriteNotFoundError();
+  async editDescription(
+    userId: string,
+    id: string,
+    description: string,
+    ifMatch?: EntityTagList,
+  ): Promise<Tagged<Asset>> {
+    const versions = this.expectedVersions(userId, id, ifMatch);
+    const record = await this.favorites.updateDescriptionForUser(userId, id, description, versions);
+    if (!record) throw await this.noMatchError(userId, id, versions);
     await this.cache.edited(userId, record);
-    return toAsset(record);
+    return tagged(userId, record);
   }
 
   @Traced()
-  async remove(userId: string, id: string): Promise<void> {
-    if (!(await this.favorites.deleteForUser(userId, id))) throw new FavoriteNotFoundError();
+  async remove(userId: string, id: string, ifMatch?: EntityTagList): Promise<void> {
+    const versions = this.expectedVersions(userId, id, ifMatch);
+    if (!(await this.favorites.deleteForUser(userId, id, versions))) {
+      throw await this.noMatchError(userId, id, versions);
+    }
     await this.cache.removed(userId, id);
+  }
+
+  /** Undefined: no condition (no If-Match, or `*`, which any existing favourite meets). */
+  private expectedVersions(
+    userId: string,
+    id: string,
+    ifMatch: EntityTagList | undefined,
+  ): number[] | undefined {
+    const tags = strongTagsOf(ifMatch);
+    return tags === undefined || tags === '*' ? undefined : versionsNamedBy(userId, id, tags);
+  }
+
+  /**
+   * A favourite that is not there is a 404 with or without If-Match (RFC 9110, section 13.2.1:
+   * preconditions are ignored when the request would fail anyway); one that is there but at
+   * another version is a 412.
+   */
+  private async noMatchError(
+    userId: string,
+    id: string,
+    versions: number[] | undefined,
+  ): Promise<Error> {
+    if (versions && (await this.favorites.existsForUser(userId, id))) {
+      return new FavoriteChangedError();
+    }
+    return new FavoriteNotFoundError();
   }
 
   private async readDatabase(
@@ -120,4 +163,8 @@ export class FavoritesService {
     );
     return { total: slice.total, assets };
   }
+}
+
+function tagged(userId: string, record: FavoriteRecord): Tagged<Asset> {
+  return { etag: favoriteETag(userId, record.id, record.version), value: toAsset(record) };
 }

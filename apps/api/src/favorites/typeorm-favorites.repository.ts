@@ -6,7 +6,7 @@ import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource, QueryRunner } from 'typeorm';
 
-import { isPgError, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
+import { isPgError, PG_FOREIGN_KEY_VIOLATION, TransactionScope } from '@app/database';
 
 import { AccountGoneError } from './favorites.errors';
 import {
@@ -26,9 +26,11 @@ interface FavoriteRow {
   payload: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
+  /** bigint, which pg returns as text. */
+  version: string;
 }
 
-const COLUMNS = 'id, type, name, description, payload, created_at, updated_at';
+const COLUMNS = 'id, type, name, description, payload, created_at, updated_at, version';
 
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
@@ -53,6 +55,7 @@ function toRecord(row: FavoriteRow): FavoriteRecord {
     payload: row.payload,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    version: Number(row.version),
   };
 }
 
@@ -62,11 +65,16 @@ function toRecord(row: FavoriteRow): FavoriteRecord {
  */
 @Injectable()
 export class TypeOrmFavoritesRepository implements FavoritesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: TransactionScope,
+  ) {}
 
   async insertForUser(userId: string, f: NewFavorite): Promise<FavoriteRecord | undefined> {
     try {
-      const rows: FavoriteRow[] = await this.db.query(
+      // In the caller's transaction when there is one: an idempotent POST commits the favourite
+      // and its key's stored response together.
+      const rows: FavoriteRow[] = await this.transactions.manager.query(
         `INSERT INTO favorites (user_id, id, type, name, description, payload)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id, id) DO NOTHING
@@ -96,28 +104,45 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
     return rows.map(toRecord);
   }
 
+  /**
+   * The version check is in the UPDATE's own WHERE: of concurrent edits expecting one version,
+   * the first takes the row lock and bumps it; the others, re-checked after that lock (READ
+   * COMMITTED), no longer match.
+   */
   async updateDescriptionForUser(
     userId: string,
     id: string,
     description: string,
+    versions?: number[],
   ): Promise<FavoriteRecord | undefined> {
     // For UPDATE, TypeORM's query() answers [rows, affectedCount].
     const [rows]: [FavoriteRow[], number] = await this.db.query(
-      `UPDATE favorites SET description = $3, updated_at = clock_timestamp()
-        WHERE user_id = $1 AND id = $2
+      `UPDATE favorites
+          SET description = $3, updated_at = clock_timestamp(),
+              version = nextval('favorites_version_seq')
+        WHERE user_id = $1 AND id = $2 ${versions ? 'AND version = ANY($4::bigint[])' : ''}
         RETURNING ${COLUMNS}`,
-      [userId, id, description],
+      versions ? [userId, id, description, versions] : [userId, id, description],
     );
     return rows[0] && toRecord(rows[0]);
   }
 
-  async deleteForUser(userId: string, id: string): Promise<boolean> {
+  async deleteForUser(userId: string, id: string, versions?: number[]): Promise<boolean> {
     // For DELETE, TypeORM's query() answers [rows, affectedCount].
     const [, affected]: [unknown[], number] = await this.db.query(
-      `DELETE FROM favorites WHERE user_id = $1 AND id = $2`,
-      [userId, id],
+      `DELETE FROM favorites
+        WHERE user_id = $1 AND id = $2 ${versions ? 'AND version = ANY($3::bigint[])' : ''}`,
+      versions ? [userId, id, versions] : [userId, id],
     );
     return affected > 0;
+  }
+
+  async existsForUser(userId: string, id: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM favorites WHERE user_id = $1 AND id = $2`,
+      [userId, id],
+    );
+    return rows.length > 0;
   }
 
   /**
