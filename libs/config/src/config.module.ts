@@ -6,6 +6,7 @@ import { authConfig } from './auth.config';
 import { cacheConfig } from './cache.config';
 import { databaseConfig } from './database.config';
 import { validateEnvironment } from './environment';
+import { loadSheddingConfig } from './load-shedding.config';
 import { SigningKeys } from './signing-keys';
 
 /** Typed, validated configuration; the only place that reads process.env. */
@@ -20,7 +21,7 @@ import { SigningKeys } from './signing-keys';
         validateEnvironment(raw);
         return raw;
       },
-      load: [appConfig, databaseConfig, authConfig, cacheConfig],
+      load: [appConfig, databaseConfig, authConfig, cacheConfig, loadSheddingConfig],
     }),
   ],
   providers: [SigningKeys],

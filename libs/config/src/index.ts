@@ -2,6 +2,7 @@ import type { AppConfig } from './app.config';
 import type { AuthConfig } from './auth.config';
 import type { CacheConfig } from './cache.config';
 import type { DatabaseConfig } from './database.config';
+import type { LoadSheddingConfig } from './load-shedding.config';
 
 export * from './app.config';
 export * from './auth.config';
@@ -9,6 +10,7 @@ export * from './cache.config';
 export * from './config.module';
 export * from './database.config';
 export * from './environment';
+export * from './load-shedding.config';
 export * from './signing-keys';
 
 /** The shape behind `ConfigService<AllConfig, true>`, for `get('auth.jwtSecret', { infer: true })`. */
@@ -17,4 +19,5 @@ export interface AllConfig {
   database: DatabaseConfig;
   auth: AuthConfig;
   cache: CacheConfig;
+  loadShedding: LoadSheddingConfig;
 }

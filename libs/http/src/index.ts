@@ -5,6 +5,7 @@ export * from './domain-error';
 export * from './fastify-platform';
 export * from './http-conventions.module';
 export * from './ndjson';
+export * from './overloaded-error';
 export * from './problem-details';
 export * from './problem-details.filter';
 export * from './storable-json';
