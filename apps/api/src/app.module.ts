@@ -9,6 +9,7 @@ import { LoggingModule, TracingModule } from '@app/observability';
 import { AuthModule } from './auth/auth.module';
 import { FavoritesModule } from './favorites/favorites.module';
 import { HealthModule } from './health/health.module';
+import { LoadSheddingModule } from './load-shedding/load-shedding.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MIGRATIONS } from './migrations';
 import { UsersModule } from './users/users.module';
@@ -26,6 +27,7 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     FavoritesModule,
     HealthModule,
+    LoadSheddingModule,
   ],
 })
 export class AppModule {}

@@ -7,6 +7,7 @@ import { cacheConfig } from './cache.config';
 import { databaseConfig } from './database.config';
 import { validateEnvironment } from './environment';
 import { idempotencyConfig } from './idempotency.config';
+import { loadSheddingConfig } from './load-shedding.config';
 import { SigningKeys } from './signing-keys';
 
 /** Typed, validated configuration; the only place that reads process.env. */
@@ -21,7 +22,14 @@ import { SigningKeys } from './signing-keys';
         validateEnvironment(raw);
         return raw;
       },
-      load: [appConfig, databaseConfig, authConfig, cacheConfig, idempotencyConfig],
+      load: [
+        appConfig,
+        databaseConfig,
+        authConfig,
+        cacheConfig,
+        idempotencyConfig,
+        loadSheddingConfig,
+      ],
     }),
   ],
   providers: [SigningKeys],

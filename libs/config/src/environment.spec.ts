@@ -71,6 +71,30 @@ describe(validateEnvironment.name, () => {
     );
   });
 
+  describe('load shedding limits', () => {
+    it('defaults to 64 requests in flight and 500 ms of event-loop delay', () => {
+      expect(validateEnvironment({})).toMatchObject({
+        LOAD_SHEDDING_MAX_IN_FLIGHT: 64,
+        LOAD_SHEDDING_LOOP_DELAY_MS: 500,
+      });
+    });
+
+    it('takes 0 as off', () => {
+      expect(
+        validateEnvironment({ LOAD_SHEDDING_MAX_IN_FLIGHT: '0', LOAD_SHEDDING_LOOP_DELAY_MS: '0' }),
+      ).toMatchObject({ LOAD_SHEDDING_MAX_IN_FLIGHT: 0, LOAD_SHEDDING_LOOP_DELAY_MS: 0 });
+    });
+
+    it.each([
+      ['LOAD_SHEDDING_MAX_IN_FLIGHT', '-1'],
+      ['LOAD_SHEDDING_MAX_IN_FLIGHT', 'many'],
+      ['LOAD_SHEDDING_LOOP_DELAY_MS', '0.5'],
+      ['LOAD_SHEDDING_LOOP_DELAY_MS', '60001'],
+    ])('refuses %s=%p', (name, value) => {
+      expect(() => validateEnvironment({ [name]: value })).toThrow(name);
+    });
+  });
+
   it.each(['abc', '80.5', '-1', '65536', ''])('refuses PORT %p', (port) => {
     expect(() => validateEnvironment({ PORT: port })).toThrow('PORT');
   });

@@ -92,6 +92,20 @@ export class Environment {
   @Max(120_000)
   HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
+  /** Requests being served at once past which new ones get 503 OVERLOADED (ADR-00XX); 0: off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  LOAD_SHEDDING_MAX_IN_FLIGHT = 64;
+
+  /** Event-loop delay (worst of the last 100 ms) past which new requests are shed; 0: off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  LOAD_SHEDDING_LOOP_DELAY_MS = 500;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({

@@ -3,6 +3,7 @@ import type { AuthConfig } from './auth.config';
 import type { CacheConfig } from './cache.config';
 import type { DatabaseConfig } from './database.config';
 import type { IdempotencyConfig } from './idempotency.config';
+import type { LoadSheddingConfig } from './load-shedding.config';
 
 export * from './app.config';
 export * from './auth.config';
@@ -11,6 +12,7 @@ export * from './config.module';
 export * from './database.config';
 export * from './environment';
 export * from './idempotency.config';
+export * from './load-shedding.config';
 export * from './signing-keys';
 
 /** The shape behind `ConfigService<AllConfig, true>`, for `get('auth.jwtSecret', { infer: true })`. */
@@ -20,4 +22,5 @@ export interface AllConfig {
   auth: AuthConfig;
   cache: CacheConfig;
   idempotency: IdempotencyConfig;
+  loadShedding: LoadSheddingConfig;
 }

@@ -7,6 +7,7 @@ export * from './entity-tags';
 export * from './fastify-platform';
 export * from './http-conventions.module';
 export * from './ndjson';
+export * from './overloaded-error';
 export * from './problem-details';
 export * from './problem-details.filter';
 export * from './storable-json';

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { DomainError } from '@app/http';
+import { DomainError, OverloadedError } from '@app/http';
 
 import { requestLogFields, requestLogLevel } from './request-log';
 
@@ -45,6 +45,12 @@ describe(requestLogLevel.name, () => {
 
     expect(requestLogLevel(refused.req, refused.res)).toBe('warn');
     expect(requestLogLevel(failed.req, failed.res)).toBe('error');
+  });
+
+  it('logs a request shed under overload at debug: the load shedder summarises them', () => {
+    const { req, res } = exchange({ statusCode: 503, err: new OverloadedError('in_flight') });
+
+    expect(requestLogLevel(req, res)).toBe('debug');
   });
 
   it('logs a client that left before any response as a 499, at warn', () => {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Level } from 'pino';
 
-import { DomainError } from '@app/http';
+import { DomainError, OverloadedError } from '@app/http';
 
 import { isProbeOrScrape, statusSeen } from '../request-outcome';
 
@@ -14,9 +14,13 @@ function refusedOnPurpose(reply: FastifyReply): boolean {
   return err instanceof DomainError && err.kind === 'unavailable';
 }
 
-/** Probes and scrapes at debug; then error for 5xx and failures, warn for 4xx, info otherwise. */
+/**
+ * Probes and scrapes at debug, and requests shed under overload (thousands a second, summarised
+ * by the load shedder instead); then error for 5xx and failures, warn for 4xx, info otherwise.
+ */
 export function requestLogLevel(request: FastifyRequest, reply: FastifyReply): Level {
   if (isProbeOrScrape(request.routeOptions.url)) return 'debug';
+  if (reply.raw.err instanceof OverloadedError) return 'debug';
   if (refusedOnPurpose(reply)) return 'warn';
   const status = statusSeen(reply);
   if (reply.raw.err || status >= 500) return 'error';
