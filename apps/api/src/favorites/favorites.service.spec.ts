@@ -26,6 +26,8 @@ function cursorCodec(): PageCursorCodec {
     jwtIssuer: 'favorites-service',
     jwtAudience: 'favorites-api',
     jwtExpiresInSeconds: 3600,
+    refreshTokenExpiresInSeconds: 30 * 24 * 3600,
+    sessionCacheSeconds: 30,
     verifiedTokens: 0,
     bcryptCost: 10,
   };
