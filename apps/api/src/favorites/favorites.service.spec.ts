@@ -85,6 +85,7 @@ describe(FavoritesService.name, () => {
       findManyForUser: jest.fn(),
       updateDescriptionForUser: jest.fn(),
       deleteForUser: jest.fn(),
+      deleteBatchForUser: jest.fn(),
       findPageForUser: jest.fn(),
       streamForUser: jest.fn(),
     };
