@@ -5,6 +5,7 @@ import * as jwt from 'jsonwebtoken';
 import { AccountPurger, PURGE_BATCH } from '../apps/api/src/account/account-purger';
 import { FavoritesCache } from '../apps/api/src/favorites/cache/favorites-cache';
 import { FavoritesStore } from '../apps/api/src/favorites/cache/favorites-store';
+import { SessionsJanitor } from '../apps/api/src/sessions/sessions-janitor';
 import { ApiClient } from './support/api-client';
 import {
   chartAsset,
@@ -205,6 +206,29 @@ describe('Sessions (e2e)', () => {
     it('needs an access token', async () => {
       const res = await t.api.post('/auth/logout');
       expectProblem(res, 401, 'UNAUTHENTICATED');
+    });
+  });
+
+  describe('the janitor', () => {
+    it('removes sessions expired over a day ago with their tokens, and no other', async () => {
+      const expired = await signUpAndLogIn(t.api);
+      const live = await signUpAndLogIn(t.api);
+      await t.db.query(
+        `UPDATE sessions SET expires_at = clock_timestamp() - interval '2 days' WHERE id = $1`,
+        [sidOf(expired.token)],
+      );
+
+      await t.app.get(SessionsJanitor).sweep();
+
+      await expect(sessionRow(sidOf(expired.token))).resolves.toBeUndefined();
+      const tokens = await t.db.query(
+        `SELECT count(*)::int AS n FROM refresh_tokens WHERE session_id = $1`,
+        [sidOf(expired.token)],
+      );
+      expect(tokens[0].n).toBe(0);
+      expectProblem(await listWith(t.api, expired.token), 401, 'UNAUTHENTICATED');
+      await expect(sessionRow(sidOf(live.token))).resolves.toBeDefined();
+      await expect(listWith(t.api, live.token)).resolves.toMatchObject({ status: 200 });
     });
   });
 
