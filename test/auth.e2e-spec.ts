@@ -87,25 +87,32 @@ describe('Auth (e2e)', () => {
   });
 
   describe('POST /login', () => {
-    it('answers 200 {token, tokenType: "Bearer", expiresIn} with a pinned HS256 token', async () => {
+    it('answers 200 {token, tokenType: "Bearer", expiresIn, refreshToken, refreshExpiresIn} with a pinned HS256 token', async () => {
       const email = uniqueEmail();
       const signup = await t.api.post('/signup', { body: { email, password: PASSWORD } });
       const res = await t.api.post('/login', {
         body: { email: email.toUpperCase(), password: PASSWORD },
       });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600 });
+      expect(res.body).toEqual({
+        token: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        refreshExpiresIn: 30 * 24 * 3600,
+      });
       const decoded = jwt.decode(res.body.token, { complete: true })!;
       expect(decoded.header.alg).toBe('HS256');
       expect(decoded.payload).toEqual({
         sub: signup.body.id,
+        sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
         iat: expect.any(Number),
         exp: expect.any(Number),
         iss: 'favorites-service',
         aud: 'favorites-api',
       });
       const claims = decoded.payload as jwt.JwtPayload;
-      expect(claims.exp! - claims.iat!).toBe(3600);
+      expect(claims.exp! - claims.iat!).toBe(900);
     });
 
     it('gives unknown email and wrong password the same 401 body', async () => {
@@ -154,8 +161,10 @@ describe('Auth (e2e)', () => {
   describe('the access token guard', () => {
     let user: { id: string; token: string };
     const now = () => Math.floor(Date.now() / 1000);
+    /** The claims of a real token of the user's session, fresh. */
     const valid = () => ({
       sub: user.id,
+      sid: (jwt.decode(user.token) as jwt.JwtPayload).sid as string,
       iat: now(),
       exp: now() + 600,
       iss: 'favorites-service',
@@ -214,6 +223,8 @@ describe('Auth (e2e)', () => {
       ['a wrong audience', () => forge({ ...valid(), aud: 'someone-else' })],
       ['a wrong issuer', () => forge({ ...valid(), iss: 'someone-else' })],
       ['a non-uuid subject', () => forge({ ...valid(), sub: 'admin' })],
+      ['no session id (sid)', () => forge({ ...valid(), sid: undefined })],
+      ['a non-uuid session id', () => forge({ ...valid(), sid: 'admin' })],
       [
         'a tampered payload',
         () => {

@@ -44,12 +44,15 @@ describe('Health and API docs (e2e)', () => {
     const doc = await t.api.get('/docs-json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/auth/logout',
+      '/auth/refresh',
       '/favorites',
       '/favorites/{id}',
       '/health',
       '/health/live',
       '/health/ready',
       '/login',
+      '/me',
       '/signup',
     ]);
   });

@@ -5,7 +5,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['list-latency.mjs', 'cache.mjs', 'stream.mjs', 'overload.mjs'];
+const BENCHMARKS = [
+  'list-latency.mjs',
+  'cache.mjs',
+  'stream.mjs',
+  'overload.mjs',
+  'account-deletion.mjs',
+];
 
 for (const bench of BENCHMARKS) {
   console.error(`\n== ${bench} ${process.argv.slice(2).join(' ')}`);

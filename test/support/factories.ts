@@ -12,6 +12,8 @@ export interface TestUser {
   id: string;
   email: string;
   token: string;
+  /** The login's refresh token (POST /auth/refresh). */
+  refreshToken: string;
 }
 
 export async function signUpAndLogIn(api: ApiClient, email = uniqueEmail()): Promise<TestUser> {
@@ -19,7 +21,12 @@ export async function signUpAndLogIn(api: ApiClient, email = uniqueEmail()): Pro
   if (signup.status !== 201) throw new Error(`signup failed: ${signup.status} ${signup.text}`);
   const login = await api.post('/login', { body: { email, password: PASSWORD } });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
-  return { id: signup.body.id, email, token: login.body.token };
+  return {
+    id: signup.body.id,
+    email,
+    token: login.body.token,
+    refreshToken: login.body.refreshToken,
+  };
 }
 
 /** A request body; loosely typed so tests can send what the API must refuse. */

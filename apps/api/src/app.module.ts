@@ -6,6 +6,7 @@ import { DatabaseModule } from '@app/database';
 import { HttpConventionsModule } from '@app/http';
 import { LoggingModule, TracingModule } from '@app/observability';
 
+import { AccountModule } from './account/account.module';
 import { AuthModule } from './auth/auth.module';
 import { FavoritesModule } from './favorites/favorites.module';
 import { HealthModule } from './health/health.module';
@@ -26,6 +27,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     UsersModule,
     FavoritesModule,
+    AccountModule,
     HealthModule,
     LoadSheddingModule,
   ],

@@ -8,6 +8,9 @@ export interface AuthConfig {
   jwtIssuer: string;
   jwtAudience: string;
   jwtExpiresInSeconds: number;
+  refreshTokenExpiresInSeconds: number;
+  /** How long a session found active is trusted without asking PostgreSQL again (0: never). */
+  sessionCacheSeconds: number;
   /** How many verified access tokens to remember (0: none). */
   verifiedTokens: number;
   bcryptCost: number;
@@ -20,6 +23,8 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
     jwtIssuer: env.JWT_ISSUER,
     jwtAudience: env.JWT_AUDIENCE,
     jwtExpiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
+    refreshTokenExpiresInSeconds: env.REFRESH_EXPIRES_IN_SECONDS,
+    sessionCacheSeconds: env.AUTH_SESSION_CACHE_SECONDS,
     verifiedTokens: env.AUTH_VERIFIED_TOKENS,
     bcryptCost: env.BCRYPT_COST,
   };

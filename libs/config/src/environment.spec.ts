@@ -95,6 +95,26 @@ describe(validateEnvironment.name, () => {
     });
   });
 
+  it('gives access tokens 15 minutes, refresh tokens 30 days, trusted sessions 30 s', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      JWT_EXPIRES_IN_SECONDS: 900,
+      REFRESH_EXPIRES_IN_SECONDS: 30 * 24 * 3600,
+      AUTH_SESSION_CACHE_SECONDS: 30,
+    });
+  });
+
+  it.each(['299', '31536001', 'month'])('refuses REFRESH_EXPIRES_IN_SECONDS %p', (value) => {
+    expect(() => validateEnvironment({ REFRESH_EXPIRES_IN_SECONDS: value })).toThrow(
+      'REFRESH_EXPIRES_IN_SECONDS',
+    );
+  });
+
+  it.each(['-1', '301', '1.5'])('refuses AUTH_SESSION_CACHE_SECONDS %p', (value) => {
+    expect(() => validateEnvironment({ AUTH_SESSION_CACHE_SECONDS: value })).toThrow(
+      'AUTH_SESSION_CACHE_SECONDS',
+    );
+  });
+
   it.each(['abc', '80.5', '-1', '65536', ''])('refuses PORT %p', (port) => {
     expect(() => validateEnvironment({ PORT: port })).toThrow('PORT');
   });

@@ -205,7 +205,24 @@ export class Environment {
   @IsInt()
   @Min(60)
   @Max(7 * 24 * 3600)
-  JWT_EXPIRES_IN_SECONDS = 3600;
+  JWT_EXPIRES_IN_SECONDS = 900;
+
+  /** Refresh tokens expire this long after they are issued; each refresh issues a new one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(365 * 24 * 3600)
+  REFRESH_EXPIRES_IN_SECONDS = 30 * 24 * 3600;
+
+  /**
+   * How long an instance trusts a session it found active in PostgreSQL. Revocations reach every
+   * instance over Redis at once; this bounds how late one that missed the message refuses a token.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  AUTH_SESSION_CACHE_SECONDS = 30;
 
   /** Access tokens remembered after verification (ADR-0014); 0 verifies every request. */
   @Transform(toInt)

@@ -13,6 +13,7 @@ import { VerifiedTokens } from './verified-tokens';
 
 interface AccessTokenClaims {
   sub?: unknown;
+  sid?: unknown;
   exp?: unknown;
 }
 
@@ -41,14 +42,20 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   /**
    * Runs once jsonwebtoken has verified the signature, algorithm, issuer, audience and expiry.
-   * It accepts a token without `exp`; an access token must expire, so require it.
+   * It accepts a token without `exp`; an access token must expire, so require it. It must also
+   * name its session (`sid`), which the guard then checks is still active.
    */
   validate(request: FastifyRequest, claims: AccessTokenClaims): AuthenticatedUser {
-    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || !isUUID(claims.sub)) {
+    const { sub, sid, exp } = claims;
+    if (typeof exp !== 'number' || !isUuidText(sub) || !isUuidText(sid)) {
       throw new InvalidTokenError();
     }
-    const user: AuthenticatedUser = { id: claims.sub };
-    this.verified.remember(bearerTokenOf(request)!, user, claims.exp);
+    const user: AuthenticatedUser = { id: sub, sessionId: sid };
+    this.verified.remember(bearerTokenOf(request)!, user, exp);
     return user;
   }
+}
+
+function isUuidText(value: unknown): value is string {
+  return typeof value === 'string' && isUUID(value);
 }

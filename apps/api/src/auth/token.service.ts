@@ -9,7 +9,7 @@ export interface AccessToken {
   expiresIn: number;
 }
 
-/** Issues HS256 access tokens with sub, iat, exp, iss and aud. */
+/** Issues HS256 access tokens with sub, sid (the session), iat, exp, iss and aud. */
 @Injectable()
 export class TokenService {
   constructor(
@@ -17,9 +17,9 @@ export class TokenService {
     private readonly config: ConfigService<AllConfig, true>,
   ) {}
 
-  issue(userId: string): AccessToken {
+  issue(userId: string, sessionId: string): AccessToken {
     const auth = this.config.get('auth', { infer: true });
-    const token = jwt.sign({}, this.keys.jwt, {
+    const token = jwt.sign({ sid: sessionId }, this.keys.jwt, {
       algorithm: 'HS256',
       subject: userId,
       issuer: auth.jwtIssuer,

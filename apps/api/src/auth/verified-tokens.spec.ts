@@ -2,15 +2,26 @@ import { ConfigService } from '@nestjs/config';
 
 import { AllConfig } from '@app/config';
 
+import { SessionRevocations } from '../sessions/session-revocations';
 import { VerifiedTokens } from './verified-tokens';
 
-function verifiedTokens(capacity: number): VerifiedTokens {
+function verifiedTokens(capacity: number, revocations = revocationsStub()): VerifiedTokens {
   const config = { get: () => ({ verifiedTokens: capacity }) };
-  return new VerifiedTokens(config as unknown as ConfigService<AllConfig, true>);
+  return new VerifiedTokens(config as unknown as ConfigService<AllConfig, true>, revocations);
 }
 
-const alice = { id: '0b8f5a0e-6d4c-4c55-9a51-3f1c2f6e0a01' };
-const bob = { id: '7d1e2c3b-4a59-4f68-8e77-1a2b3c4d5e6f' };
+/** Collects the listener VerifiedTokens registers, so a test can announce a revocation. */
+function revocationsStub() {
+  const listeners: Array<(sessionIds: string[]) => void> = [];
+  return Object.assign(
+    { onRevoked: (listener: (sessionIds: string[]) => void) => listeners.push(listener) },
+    { announce: (sessionIds: string[]) => listeners.forEach((listener) => listener(sessionIds)) },
+  ) as unknown as SessionRevocations & { announce(sessionIds: string[]): void };
+}
+
+const alice = { id: '0b8f5a0e-6d4c-4c55-9a51-3f1c2f6e0a01', sessionId: 'a1' };
+const alice2 = { ...alice, sessionId: 'a2' };
+const bob = { id: '7d1e2c3b-4a59-4f68-8e77-1a2b3c4d5e6f', sessionId: 'b1' };
 const EXP = 1_800_000_000;
 
 describe('VerifiedTokens', () => {
@@ -49,5 +60,22 @@ describe('VerifiedTokens', () => {
     tokens.remember('a', alice, EXP);
     expect(tokens.get('a', 0)).toBeUndefined();
     expect(tokens.size).toBe(0);
+  });
+
+  it('forgets every token of a session as soon as its revocation is heard, and only those', () => {
+    const revocations = revocationsStub();
+    const tokens = verifiedTokens(10, revocations);
+    tokens.remember('a-1', alice, EXP);
+    tokens.remember('a-2', alice, EXP);
+    tokens.remember('a2-1', alice2, EXP);
+    tokens.remember('b-1', bob, EXP);
+
+    revocations.announce(['a1', 'unknown']);
+
+    expect(tokens.get('a-1', 0)).toBeUndefined();
+    expect(tokens.get('a-2', 0)).toBeUndefined();
+    expect(tokens.get('a2-1', 0)).toEqual(alice2);
+    expect(tokens.get('b-1', 0)).toEqual(bob);
+    expect(tokens.size).toBe(2);
   });
 });

@@ -17,6 +17,7 @@ import { FavoriteEntity } from './favorite.entity';
 import { FavoritesController } from './favorites.controller';
 import { FavoritesRepository } from './favorites.repository';
 import { FavoritesService } from './favorites.service';
+import { FavoritesEraser } from './favorites-eraser';
 import { FAVORITES_STREAM_METRICS, FavoritesStreamService } from './favorites-stream.service';
 import { PageCursorCodec } from './page-cursor';
 import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
@@ -27,6 +28,7 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
   providers: [
     FavoritesService,
     FavoritesStreamService,
+    FavoritesEraser,
     PageCursorCodec,
     TransactionScope,
     { provide: FavoritesRepository, useClass: TypeOrmFavoritesRepository },
@@ -43,5 +45,6 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
           : new MemoryFavoritesStore(),
     },
   ],
+  exports: [FavoritesEraser],
 })
 export class FavoritesModule {}

@@ -56,6 +56,15 @@ export abstract class FavoritesRepository {
    */
   abstract deleteForUser(userId: string, id: string, versions?: number[]): Promise<boolean>;
   abstract existsForUser(userId: string, id: string): Promise<boolean>;
+  /**
+   * Deletes up to `limit` of the user's favourites with ids after `after` (in id order), skipping
+   * rows another transaction holds; how many went and the last id deleted.
+   */
+  abstract deleteBatchForUser(
+    userId: string,
+    after: string,
+    limit: number,
+  ): Promise<{ deleted: number; last?: string }>;
   abstract findPageForUser(userId: string, page: PageRequest): Promise<PageResult>;
   /**
    * An object-mode stream of AssetJsonRow read through a database cursor on a connection of its

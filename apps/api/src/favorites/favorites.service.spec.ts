@@ -31,6 +31,8 @@ function cursorCodec(): PageCursorCodec {
     jwtIssuer: 'favorites-service',
     jwtAudience: 'favorites-api',
     jwtExpiresInSeconds: 3600,
+    refreshTokenExpiresInSeconds: 30 * 24 * 3600,
+    sessionCacheSeconds: 30,
     verifiedTokens: 0,
     bcryptCost: 10,
   };
@@ -93,6 +95,7 @@ describe(FavoritesService.name, () => {
       updateDescriptionForUser: jest.fn(),
       deleteForUser: jest.fn(),
       existsForUser: jest.fn(),
+      deleteBatchForUser: jest.fn(),
       findPageForUser: jest.fn(),
       streamForUser: jest.fn(),
     };

@@ -11,6 +11,8 @@ function signingKeys(jwtSecret: string): SigningKeys {
     jwtIssuer: 'favorites-service',
     jwtAudience: 'favorites-api',
     jwtExpiresInSeconds: 3600,
+    refreshTokenExpiresInSeconds: 30 * 24 * 3600,
+    sessionCacheSeconds: 30,
     verifiedTokens: 0,
     bcryptCost: 10,
   };

@@ -146,6 +146,30 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
   }
 
   /**
+   * A range of the primary key (user_id, id) from `after`: each batch starts where the last one
+   * ended instead of stepping over the dead index entries its predecessors left. SKIP LOCKED lets
+   * two instances purging one account share the work instead of queueing on the same rows.
+   */
+  async deleteBatchForUser(
+    userId: string,
+    after: string,
+    limit: number,
+  ): Promise<{ deleted: number; last?: string }> {
+    const rows: Array<{ deleted: number; last: string | null }> = await this.db.query(
+      `WITH batch AS (
+         SELECT id FROM favorites WHERE user_id = $1 AND id > $2
+          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), gone AS (
+         DELETE FROM favorites f USING batch WHERE f.user_id = $1 AND f.id = batch.id
+         RETURNING f.id
+       )
+       SELECT count(*)::int AS deleted, max(id) AS last FROM gone`,
+      [userId, after, limit],
+    );
+    return { deleted: rows[0].deleted, last: rows[0].last ?? undefined };
+  }
+
+  /**
    * One round trip for the page and `total`. The lateral subquery is a range scan of
    * favorites_user_keyset_idx; in offset mode it is skipped outright when the offset is past the
    * end, so a huge `page` costs nothing.

@@ -16,4 +16,16 @@ export class UsersService {
   findByEmail(email: string): Promise<User | undefined> {
     return this.users.findByEmail(email);
   }
+
+  markDeleted(userId: string): Promise<boolean> {
+    return this.users.markDeleted(userId);
+  }
+
+  findDeleted(limit: number): Promise<string[]> {
+    return this.users.findDeleted(limit);
+  }
+
+  removeDeleted(userId: string): Promise<boolean> {
+    return this.users.removeDeleted(userId);
+  }
 }

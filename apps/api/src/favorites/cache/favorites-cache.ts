@@ -106,6 +106,12 @@ export class FavoritesCache implements OnModuleDestroy {
     return this.write(userId, () => this.store.remove(userId, id));
   }
 
+  /** Drops the user's cached list (an account deleted); retried like any failed write. */
+  forget(userId: string): Promise<void> {
+    this.queued.delete(userId);
+    return this.write(userId, () => this.store.invalidate(userId));
+  }
+
   /** Schedules a rebuild of the user's list unless one is queued or running. */
   scheduleRepair(userId: string): void {
     if (!this.enabled || this.closed || this.queued.has(userId) || this.rebuilding.has(userId)) {
