@@ -106,4 +106,7 @@ export class GuardedClient extends pg.Client {
 }
 
 /** node-postgres as TypeORM's `driver`, with the guarded pool in place of its own. */
-export const guardedPg = Object.assign(Object.create(pg) as typeof pg, { Pool: GuardedPool });
+// Defined, not assigned: compiled by tsc, the module namespace's members are getters only.
+export const guardedPg = Object.create(pg, {
+  Pool: { value: GuardedPool, enumerable: true },
+}) as typeof pg;
