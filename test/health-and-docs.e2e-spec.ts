@@ -27,7 +27,7 @@ describe('Health and API docs (e2e)', () => {
     const res = await t.api.get('/health/ready');
     expect(res.body.details).toEqual({
       shutdown: { status: 'up' },
-      database: { status: 'up' },
+      database: { status: 'up', breaker: 'closed' },
       migrations: { status: 'up' },
       cache: {
         status: 'up',

@@ -54,7 +54,7 @@ describe('Health probes (e2e)', () => {
     expect(res.status).toBe(200);
     expect(res.body.details).toEqual({
       shutdown: { status: 'up' },
-      database: { status: 'up' },
+      database: { status: 'up', breaker: 'closed' },
       migrations: { status: 'up' },
       cache: expect.objectContaining({ status: 'up' }),
     });

@@ -78,6 +78,8 @@ describe('Metrics (e2e)', () => {
         valueOf(samples, 'db_pool_connections', { state: 'active' }),
     ).toBeGreaterThanOrEqual(1);
     expect(valueOf(samples, 'db_pool_waiting_clients')).toBe(0);
+    expect(valueOf(samples, 'db_circuit_breaker_state', { state: 'closed' })).toBe(1);
+    expect(valueOf(samples, 'db_circuit_breaker_state', { state: 'open' })).toBe(0);
     expect(valueOf(samples, 'favorites_cache_reads_total', { result: 'hit' })).toBeGreaterThan(0);
     expect(valueOf(samples, 'favorites_cache_reads_total', { result: 'miss' })).toBeGreaterThan(0);
     expect(

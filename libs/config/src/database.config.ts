@@ -13,6 +13,13 @@ export interface DatabaseConfig {
   streamMaxConcurrency: number;
   runMigrations: boolean;
   embeddedDir: string;
+  /** Waiting for a pooled connection (and opening one), at most. */
+  acquireTimeoutMs: number;
+  /** Queries waiting for a connection beyond which one more is refused. */
+  maxWaiting: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  breakerResetMs: number;
 }
 
 export const databaseConfig = registerAs('database', (): DatabaseConfig => {
@@ -26,5 +33,10 @@ export const databaseConfig = registerAs('database', (): DatabaseConfig => {
     ),
     runMigrations: env.DATABASE_RUN_MIGRATIONS,
     embeddedDir: env.EMBEDDED_DATABASE_DIR,
+    acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+    maxWaiting: env.DATABASE_MAX_WAITING,
+    statementTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DATABASE_IDLE_TX_TIMEOUT_MS,
+    breakerResetMs: env.DATABASE_BREAKER_RESET_MS,
   };
 });

@@ -136,6 +136,44 @@ export class Environment {
   @IsString()
   EMBEDDED_DATABASE_DIR = '.data/pglite';
 
+  /**
+   * The most a query waits for a pooled connection, opening a new one included; past it the
+   * request is answered 503 DATABASE_UNAVAILABLE. Also each new connection's connect timeout.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_ACQUIRE_TIMEOUT_MS = 2000;
+
+  /** Queries waiting for a pooled connection at most; one more is refused at once (503 DATABASE_BUSY). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  DATABASE_MAX_WAITING = 100;
+
+  /** PostgreSQL's statement_timeout on every pooled connection (NDJSON streams: lock_timeout). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_QUERY_TIMEOUT_MS = 5000;
+
+  /** PostgreSQL's idle_in_transaction_session_timeout: a session left idle in a transaction is ended. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  DATABASE_IDLE_TX_TIMEOUT_MS = 60_000;
+
+  /** How long the database circuit breaker stays open (fast 503s) before a half-open probe. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_BREAKER_RESET_MS = 2000;
+
   /** The Go service's form, `host:port`; REDIS_URL wins when both are set. */
   @Transform(emptyToUndefined)
   @IsOptional()

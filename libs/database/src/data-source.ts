@@ -1,6 +1,8 @@
 import { DataSource, MigrationExecutor, MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
+import { DatabaseBreaker } from './database-breaker';
+import { GuardedClient, guardedPg } from './guarded-pool';
 import { TypeOrmLogger } from './typeorm-logger';
 
 export type MigrationList = MixedList<string | (new () => unknown)>;
@@ -10,10 +12,40 @@ export interface PostgresOptions {
   poolSize: number;
   migrations: MigrationList;
   applicationName?: string;
+  /** A serving instance's timeouts, waiting bound and circuit breaker (ADR-00XX). */
+  guard?: PostgresGuardOptions;
+}
+
+export interface PostgresGuardOptions {
+  breaker: DatabaseBreaker;
+  acquireTimeoutMs: number;
+  maxWaiting: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+/** Beyond statement_timeout, how long a query may wait for the server's answer (or its cancel). */
+const ANSWER_MARGIN_MS = 1000;
+
+/**
+ * Session settings sent with each new connection's start-up packet, so every connection has
+ * them from its first statement, whoever uses it (TypeORM, raw queries, streams, health checks).
+ */
+function guardedConnection(guard: PostgresGuardOptions) {
+  return {
+    statement_timeout: guard.statementTimeoutMs,
+    idle_in_transaction_session_timeout: guard.idleInTransactionTimeoutMs,
+    guard: {
+      breaker: guard.breaker,
+      maxWaiting: guard.maxWaiting,
+      answerTimeoutMs: guard.statementTimeoutMs + ANSWER_MARGIN_MS,
+    },
+  };
 }
 
 /** Pool settings shared by the service, the migration command and the tests. */
 export function postgresOptions(options: PostgresOptions): PostgresConnectionOptions {
+  const guard = options.guard;
   return {
     type: 'postgres',
     url: options.url,
@@ -23,11 +55,18 @@ export function postgresOptions(options: PostgresOptions): PostgresConnectionOpt
     synchronize: false,
     logging: ['error', 'warn', 'migration'],
     logger: new TypeOrmLogger(),
+    ...(guard && { driver: guardedPg }),
     extra: {
       max: options.poolSize,
-      connectionTimeoutMillis: 10_000,
+      // pg-pool: the whole wait of a caller for a connection, and separately the opening of a
+      // new one (passed on to the client as its connect timeout).
+      connectionTimeoutMillis: guard?.acquireTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
       application_name: options.applicationName ?? 'favorites-service',
+      // A peer that vanished without closing (a host down, a cut network) is noticed.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      ...(guard && guardedConnection(guard)),
     },
   };
 }
@@ -42,7 +81,12 @@ const MIGRATION_LOCK_KEY = 727_245_001;
  */
 export async function runMigrations(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
+  const client: unknown = await runner.connect();
+  // A migration may run long (an index build), and the lock waits for another replica's
+  // migrations: no statement timeout on this session until it goes back to the pool.
+  if (client instanceof GuardedClient) client.unbounded = true;
   try {
+    await runner.query('SET statement_timeout = 0');
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'each';
@@ -51,6 +95,8 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
     await runner
       .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
       .catch(() => undefined);
+    await runner.query('RESET statement_timeout').catch(() => undefined);
+    if (client instanceof GuardedClient) client.unbounded = false;
     await runner.release();
   }
 }

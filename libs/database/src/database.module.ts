@@ -1,12 +1,17 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 import { AllConfig } from '@app/config';
 
 import { MigrationList, postgresOptions, runMigrations } from './data-source';
+import { DatabaseBreaker } from './database-breaker';
+import { DatabaseErrorsInterceptor } from './database-errors.interceptor';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { GuardedPool } from './guarded-pool';
 
 /** Resolved once pending migrations have run (when DATABASE_RUN_MIGRATIONS is on). */
 export const MIGRATIONS_ON_BOOT = Symbol('MIGRATIONS_ON_BOOT');
@@ -30,14 +35,23 @@ export interface DatabaseModuleOptions {
   migrations: MigrationList;
 }
 
+/** The breaker of the pool this DataSource was given (one per application instance). */
+function breakerOf(dataSource: DataSource): DatabaseBreaker {
+  const pool = (dataSource.driver as PostgresDriver).master as unknown;
+  if (!(pool instanceof GuardedPool)) throw new Error('the DataSource has no guarded pool');
+  return pool.guard.breaker;
+}
+
 @Module({})
-export class DatabaseModule {
+export class DatabaseModule implements OnApplicationShutdown {
   private static readonly logger = new Logger('Database');
 
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     let embedded: EmbeddedPostgres | undefined;
     return {
       module: DatabaseModule,
+      // Like TypeORM's DataSource, its breaker is the application's: health and metrics read it.
+      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [ConfigService],
@@ -57,6 +71,13 @@ export class DatabaseModule {
                 url,
                 poolSize: embedded ? 1 : db.poolSize,
                 migrations: options.migrations,
+                guard: {
+                  breaker: new DatabaseBreaker({ resetMs: db.breakerResetMs }),
+                  acquireTimeoutMs: db.acquireTimeoutMs,
+                  maxWaiting: db.maxWaiting,
+                  statementTimeoutMs: db.statementTimeoutMs,
+                  idleInTransactionTimeoutMs: db.idleInTransactionTimeoutMs,
+                },
               }),
               autoLoadEntities: true,
             };
@@ -81,8 +102,16 @@ export class DatabaseModule {
             return true;
           },
         },
+        { provide: DatabaseBreaker, inject: [DataSource], useFactory: breakerOf },
+        { provide: APP_INTERCEPTOR, useClass: DatabaseErrorsInterceptor },
       ],
-      exports: [MIGRATIONS_ON_BOOT],
+      exports: [MIGRATIONS_ON_BOOT, DatabaseBreaker],
     };
+  }
+
+  constructor(private readonly breaker: DatabaseBreaker) {}
+
+  onApplicationShutdown(): void {
+    this.breaker.shutdown();
   }
 }

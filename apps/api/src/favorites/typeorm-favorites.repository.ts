@@ -1,11 +1,13 @@
 import type { Readable } from 'node:stream';
 
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource, QueryRunner } from 'typeorm';
 
+import { AllConfig } from '@app/config';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, TransactionScope } from '@app/database';
 
 import { AccountGoneError } from './favorites.errors';
@@ -65,10 +67,15 @@ function toRecord(row: FavoriteRow): FavoriteRecord {
  */
 @Injectable()
 export class TypeOrmFavoritesRepository implements FavoritesRepository {
+  private readonly streamSession: string;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly transactions: TransactionScope,
-  ) {}
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.streamSession = streamSession(config.get('database.statementTimeoutMs', { infer: true }));
+  }
 
   async insertForUser(userId: string, f: NewFavorite): Promise<FavoriteRecord | undefined> {
     try {
@@ -221,7 +228,7 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
     const runner = this.db.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      await client.query(STREAM_SESSION);
+      await client.query(this.streamSession);
     } catch (error) {
       await closeStreamSession(runner, client, false);
       throw error;
@@ -246,8 +253,20 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
  * only after the last has been read (5 s at a million rows). Without sorts the keyset index is
  * the only ordered path, and rows flow from the first page on. JIT compiles for the same reason
  * and delays the first row as much as it saves later.
+ *
+ * No statement_timeout: the cursor's fetches are Execute messages with no Sync between them, and
+ * before PostgreSQL 17 the timeout runs from the first of them to the last (measured on 15: a
+ * stream read slowly was cancelled after the timeout, whatever its pace). lock_timeout instead,
+ * so a stream behind a lock (a migration's ACCESS EXCLUSIVE) fails in bounded time, before its
+ * first byte, as a 503. The backend is not "idle in transaction" between fetches (no Sync), so
+ * idle_in_transaction_session_timeout never cuts a slow reader's stream.
  */
-const STREAM_SESSION = 'BEGIN READ ONLY; SET LOCAL enable_sort = off; SET LOCAL jit = off';
+function streamSession(lockTimeoutMs: number): string {
+  return (
+    'BEGIN READ ONLY; SET LOCAL enable_sort = off; SET LOCAL jit = off; ' +
+    `SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`
+  );
+}
 
 /**
  * Ends the stream's transaction and hands the connection back. A connection that cannot end its

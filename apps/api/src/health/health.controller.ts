@@ -5,13 +5,13 @@ import {
   HealthCheckService,
   HealthIndicatorFunction,
   HealthIndicatorService,
-  TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 
 import { CacheHealth } from '@app/cache';
 import { ApiProblemResponses } from '@app/http';
 
 import { Public } from '../auth/public.decorator';
+import { DatabaseHealth } from './database.health';
 import { DrainState } from './drain-state';
 import { EventLoopHealth } from './event-loop.health';
 import { DependencyDownError } from './health.errors';
@@ -24,7 +24,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    private readonly db: TypeOrmHealthIndicator,
+    private readonly db: DatabaseHealth,
     private readonly migrations: MigrationsHealth,
     private readonly eventLoop: EventLoopHealth,
     private readonly drain: DrainState,
@@ -69,7 +69,7 @@ export class HealthController {
         const since = this.drain.since?.toISOString();
         return since ? session.down({ message: 'draining', since }) : session.up();
       },
-      () => this.db.pingCheck('database', { timeout: 1500 }),
+      () => this.db.check(),
       () => this.migrations.check(),
     ];
   }

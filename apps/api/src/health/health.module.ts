@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
+import { DatabaseHealth } from './database.health';
 import { DrainState } from './drain-state';
 import { EventLoopHealth } from './event-loop.health';
 import { HealthController } from './health.controller';
@@ -10,6 +11,6 @@ import { MigrationsHealth } from './migrations.health';
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController],
-  providers: [DrainState, EventLoopHealth, MigrationsHealth],
+  providers: [DatabaseHealth, DrainState, EventLoopHealth, MigrationsHealth],
 })
 export class HealthModule {}

@@ -4,9 +4,13 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
+import { DatabaseBreaker, DatabaseBreakerState } from '@app/database';
+
 import { MetricSources } from './metric-sources';
 
 const pools = new MetricSources<Pool>();
+const breakers = new MetricSources<DatabaseBreaker>();
+const BREAKER_STATES: DatabaseBreakerState[] = ['closed', 'half-open', 'open'];
 
 export const DATABASE_POOL_METRICS = [
   makeGaugeProvider({
@@ -33,21 +37,39 @@ export const DATABASE_POOL_METRICS = [
       this.set(pools.sum((pool) => pool.waitingCount));
     },
   }),
+  makeGaugeProvider({
+    name: 'db_circuit_breaker_state',
+    help: 'PostgreSQL circuit breakers in each state (1 = this one): open means database calls fail fast with 503',
+    labelNames: ['state'],
+    collect() {
+      for (const state of BREAKER_STATES) {
+        this.set(
+          { state },
+          breakers.sum((breaker) => (breaker.state === state ? 1 : 0)),
+        );
+      }
+    },
+  }),
 ];
 
-/** Puts this instance's pg pool under the pool gauges while the application runs. */
+/** Puts this instance's pg pool and breaker under the gauges while the application runs. */
 @Injectable()
 export class DatabasePoolMetrics implements OnModuleInit, OnModuleDestroy {
   private pool?: Pool;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly breaker: DatabaseBreaker,
+  ) {}
 
   onModuleInit(): void {
     this.pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     pools.add(this.pool);
+    breakers.add(this.breaker);
   }
 
   onModuleDestroy(): void {
     if (this.pool) pools.delete(this.pool);
+    breakers.delete(this.breaker);
   }
 }

@@ -1,0 +1,112 @@
+import * as pg from 'pg';
+
+import { DatabaseBreaker } from './database-breaker';
+import { PoolQueueFullError } from './pg-errors';
+
+/** What a serving instance puts between its code and PostgreSQL (ADR-00XX). */
+export interface DatabaseGuard {
+  breaker: DatabaseBreaker;
+  /** Queries waiting for a connection at most; one more is refused with DatabaseBusyError. */
+  maxWaiting: number;
+  /**
+   * How long a query may go without an answer before its connection is cut: the backstop for a
+   * server that cannot even cancel (stopped process, lost network), above statement_timeout.
+   */
+  answerTimeoutMs: number;
+}
+
+type Done = (release?: unknown) => void;
+type ConnectCallback = (
+  err: Error | undefined,
+  client: pg.PoolClient | undefined,
+  done: Done,
+) => void;
+
+/**
+ * node-postgres' pool with three additions: while the circuit is open, taking a connection fails
+ * at once (opossum's EOPENBREAKER); no more than `maxWaiting` callers queue for a connection
+ * (pg-pool's queue has no bound; one more gets PoolQueueFullError); and every connection is a
+ * GuardedClient. Errors stay the driver's: DatabaseErrorsInterceptor turns them into 503s. pg-pool's `connectionTimeoutMillis` already
+ * bounds the whole wait of a queued caller (and, separately, the opening of a new connection).
+ * TypeORM creates it (the `driver` option) and calls `connect(callback)`.
+ */
+export class GuardedPool extends pg.Pool {
+  readonly guard: DatabaseGuard;
+
+  constructor(config: pg.PoolConfig & { guard: DatabaseGuard }) {
+    super({ ...config, Client: GuardedClient });
+    this.guard = config.guard;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    const acquired = this.acquire();
+    if (!callback) return acquired;
+    acquired.then(
+      (client) => callback(undefined, client, (release) => client.release(release as Error)),
+      (error: Error) => callback(error, undefined, () => undefined),
+    );
+  }
+
+  private async acquire(): Promise<pg.PoolClient> {
+    if (this.waitingCount >= this.guard.maxWaiting && this.idleCount === 0) {
+      throw new PoolQueueFullError(this.waitingCount);
+    }
+    return this.guard.breaker.run(() => super.connect());
+  }
+}
+
+/**
+ * A connection whose promise-style queries go through the circuit breaker and get an answer
+ * within `answerTimeoutMs`, or the connection is cut (its error fails the query, and the pool
+ * drops it on release). Streams (submittable queries) are left alone: they are paced by the
+ * client reading them, and bounded by the stream's own settings.
+ */
+export class GuardedClient extends pg.Client {
+  private readonly guard?: DatabaseGuard;
+  /** Set while a session deliberately runs without timeouts (migrations). */
+  unbounded = false;
+
+  constructor(config: pg.ClientConfig & { guard?: DatabaseGuard } = {}) {
+    super(config);
+    this.guard = config.guard;
+  }
+
+  // `any`: the one signature standing for node-postgres' overloads (promise, callback, stream).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: unknown[]): any {
+    const [config, values, callback] = args as [{ submit?: unknown }, unknown, unknown];
+    const guard = this.guard;
+    if (
+      !guard ||
+      typeof config?.submit === 'function' ||
+      typeof values === 'function' ||
+      typeof callback === 'function'
+    ) {
+      return (super.query as (...a: unknown[]) => unknown)(...args);
+    }
+    const send = () => super.query(config as pg.QueryConfig, values as unknown[]);
+    return guard.breaker.run(() =>
+      this.unbounded ? send() : this.answeredWithin(send(), guard.answerTimeoutMs),
+    );
+  }
+
+  private answeredWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
+    const timer = setTimeout(() => {
+      const error = Object.assign(new Error(`PostgreSQL gave no answer within ${ms} ms`), {
+        code: 'ETIMEDOUT',
+      });
+      (this.connection as unknown as { stream: { destroy(error: Error): void } }).stream.destroy(
+        error,
+      );
+    }, ms);
+    return answer.finally(() => clearTimeout(timer));
+  }
+}
+
+/** node-postgres as TypeORM's `driver`, with the guarded pool in place of its own. */
+// Defined, not assigned: compiled by tsc, the module namespace's members are getters only.
+export const guardedPg = Object.create(pg, {
+  Pool: { value: GuardedPool, enumerable: true },
+}) as typeof pg;

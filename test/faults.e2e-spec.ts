@@ -1,0 +1,245 @@
+import { Client } from 'pg';
+
+import { DatabaseBreaker } from '../libs/database/src';
+import { signUpAndLogIn, TestUser } from './support/factories';
+import { PostgresProcess } from './support/postgres-process';
+import { RedisProcess } from './support/redis-process';
+import { LoadSample, SteadyLoad, summarize, summaryLine } from './support/steady-load';
+import { startTestApp, TestApp } from './support/test-app';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The service's bounds for these runs, kept short so each fault takes seconds. */
+const STATEMENT_TIMEOUT_MS = 1000;
+const ACQUIRE_TIMEOUT_MS = 1000;
+const SERVICE = {
+  DATABASE_POOL_SIZE: '4',
+  DATABASE_QUERY_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+  DATABASE_ACQUIRE_TIMEOUT_MS: String(ACQUIRE_TIMEOUT_MS),
+  DATABASE_MAX_WAITING: '20',
+  DATABASE_BREAKER_RESET_MS: '500',
+  CACHE_COMMAND_TIMEOUT_MS: '100',
+  CACHE_BREAKER_RESET_MS: '500',
+};
+/**
+ * The longest any answer may take: a wait for a connection, then a statement cancelled by its
+ * timeout, or cut by the client-side answer timeout (statement timeout + 1 s), plus slack for a
+ * busy two-core machine. The client gives up far later, so a hung request shows as a timeout.
+ */
+const ANSWER_BOUND_MS = ACQUIRE_TIMEOUT_MS + STATEMENT_TIMEOUT_MS + 1000 + 2000;
+const CLIENT_TIMEOUT_MS = 15_000;
+const PER_SECOND = 60;
+const FAULT_MS = 5000;
+/** After the fault ends: the first success, and every request succeeding from then on. */
+const FIRST_SUCCESS_BOUND_MS = 5000;
+const STEADY_BOUND_MS = 10_000;
+
+interface Fault {
+  name: string;
+  begin(): Promise<void>;
+  end(): Promise<void>;
+  /** Whether PostgreSQL is out of reach while it lasts (503s expected), or only Redis. */
+  database: boolean;
+  /** Whether the breaker is open and readiness 503 at the fault's end (default: `database`). */
+  opensCircuit?: boolean;
+}
+
+describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)', () => {
+  let postgres: PostgresProcess;
+  let redis: RedisProcess;
+  let t: TestApp;
+  let user: TestUser;
+  const acknowledged: string[] = [];
+
+  beforeAll(async () => {
+    [postgres, redis] = await Promise.all([PostgresProcess.create(), RedisProcess.start()]);
+    t = await startTestApp({
+      env: {
+        ...SERVICE,
+        DATABASE_URL: postgres.url,
+        DATABASE_RUN_MIGRATIONS: 'true',
+        REDIS_URL: redis.url,
+      },
+    });
+    user = await signUpAndLogIn(t.api);
+    // A new PostgreSQL backend is slow for its first seconds: warm the pool before measuring.
+    const warm = new SteadyLoad({
+      baseUrl: t.url,
+      token: user.token,
+      perSecond: PER_SECOND,
+      clientTimeoutMs: CLIENT_TIMEOUT_MS,
+    });
+    warm.start();
+    await sleep(3000);
+    await warm.stop();
+    acknowledged.push(...warm.acknowledged);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([postgres?.destroy(), redis?.stop()]);
+  });
+
+  /**
+   * Two seconds of normal load, the fault for FAULT_MS, its end, then load until every request
+   * has succeeded for two seconds; checks and prints the run's figures.
+   */
+  async function runUnderLoad(fault: Fault): Promise<void> {
+    const load = new SteadyLoad({
+      baseUrl: t.url,
+      token: user.token,
+      perSecond: PER_SECOND,
+      clientTimeoutMs: CLIENT_TIMEOUT_MS,
+    });
+    load.start();
+    let samples: LoadSample[];
+    let restoredAt: number;
+    let breakerDuringFault: string | undefined;
+    let readyDuringFault: number | undefined;
+    try {
+      await sleep(2000);
+      await fault.begin();
+      await sleep(FAULT_MS);
+      // Still in the fault: the breaker has opened on a database fault (fast 503s), readiness
+      // says so; a Redis fault leaves both alone.
+      const ready = await t.api.get('/health/ready');
+      breakerDuringFault = t.app.get(DatabaseBreaker).state;
+      readyDuringFault = ready.status;
+      await fault.end();
+      restoredAt = load.now();
+      await load.steady(restoredAt, 2000, STEADY_BOUND_MS + 2000);
+    } finally {
+      samples = await load.stop();
+      acknowledged.push(...load.acknowledged);
+    }
+    const summary = summarize(fault.name, samples, restoredAt);
+    console.log(summaryLine(summary));
+
+    // Every request got an answer, and within the service's bounds.
+    expect(samples.filter((s) => typeof s.status !== 'number')).toEqual([]);
+    expect(summary.maxLatencyMs).toBeLessThan(ANSWER_BOUND_MS);
+    // Only the expected statuses: never a 500.
+    const unexpected = samples.filter(
+      (s) => ![200, 201, ...(fault.database ? [503] : [])].includes(s.status as number),
+    );
+    expect(unexpected).toEqual([]);
+    // Each 503 is a problem+json naming the database, with a Retry-After.
+    for (const s of samples.filter((sample) => sample.status === 503)) {
+      expect(s).toMatchObject({
+        contentType: expect.stringMatching(/^application\/problem\+json/),
+        retryAfter: expect.stringMatching(/^[1-9]\d*$/),
+        code: expect.stringMatching(/^DATABASE_(UNAVAILABLE|BUSY)$/),
+      });
+    }
+    if (fault.database) expect(summary.byStatus['503']).toBeGreaterThan(0);
+    if (fault.opensCircuit ?? fault.database) {
+      expect(breakerDuringFault).not.toBe('closed');
+      expect(readyDuringFault).toBe(503);
+    } else {
+      expect(breakerDuringFault).toBe('closed');
+      expect(readyDuringFault).toBe(200);
+    }
+    // Recovered by itself.
+    expect(summary.firstSuccessMs).toBeLessThan(FIRST_SUCCESS_BOUND_MS);
+    expect(summary.steadyMs).toBeLessThan(STEADY_BOUND_MS);
+    expect(t.app.get(DatabaseBreaker).state).toBe('closed');
+    expect((await t.api.get('/health/ready')).status).toBe(200);
+    await expectNoAcknowledgedWriteLost();
+  }
+
+  async function expectNoAcknowledgedWriteLost(): Promise<void> {
+    const rows: Array<{ id: string }> = await t.db.query(
+      'SELECT id FROM favorites WHERE user_id = $1',
+      [user.id],
+    );
+    const stored = new Set(rows.map((row) => row.id));
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  }
+
+  it('answers 503 while PostgreSQL is stopped, and recovers when it is started again', async () => {
+    await runUnderLoad({
+      name: 'postgres-stopped',
+      database: true,
+      begin: () => postgres.stop(),
+      end: () => postgres.start(),
+    });
+  });
+
+  it('answers 503 while a lock holds the favourites, and recovers when it is released', async () => {
+    const locker = new Client({ connectionString: postgres.url });
+    await locker.connect();
+    try {
+      await runUnderLoad({
+        name: 'postgres-locked',
+        database: true,
+        begin: async () => {
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE favorites IN ACCESS EXCLUSIVE MODE');
+        },
+        end: async () => {
+          await locker.query('ROLLBACK');
+        },
+      });
+    } finally {
+      await locker.end();
+    }
+  });
+
+  it('cuts the connections of frozen PostgreSQL backends, and carries on with new ones', async () => {
+    // SIGSTOP on the service's backends: no statement timeout can fire, only the client-side
+    // answer timeout ends the queries they hold; new connections get new, healthy backends.
+    const backends = async (): Promise<number[]> => {
+      const rows: Array<{ pid: number }> = await admin
+        .query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'favorites-service'`)
+        .then((result) => result.rows);
+      return rows.map((row) => row.pid);
+    };
+    const admin = new Client({ connectionString: postgres.url });
+    await admin.connect();
+    let frozen: number[] = [];
+    try {
+      await runUnderLoad({
+        name: 'postgres-backends-frozen',
+        database: true,
+        opensCircuit: false,
+        begin: async () => {
+          frozen = await backends();
+          for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+        },
+        end: () => {
+          for (const pid of frozen) process.kill(pid, 'SIGCONT');
+          return Promise.resolve();
+        },
+      });
+      expect(frozen.length).toBeGreaterThan(0);
+      expect(await backends()).not.toEqual(expect.arrayContaining(frozen));
+    } finally {
+      for (const pid of frozen) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {
+          // already gone
+        }
+      }
+      await admin.end();
+    }
+  });
+
+  it('serves everything from PostgreSQL while Redis is paused, then resumed', async () => {
+    await runUnderLoad({
+      name: 'redis-paused',
+      database: false,
+      begin: () => Promise.resolve(redis.pause()),
+      end: () => Promise.resolve(redis.resume()),
+    });
+  });
+
+  it('serves everything from PostgreSQL while Redis is stopped, then started', async () => {
+    await runUnderLoad({
+      name: 'redis-stopped',
+      database: false,
+      begin: () => redis.stop(),
+      end: () => redis.start(),
+    });
+  });
+});
