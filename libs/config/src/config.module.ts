@@ -6,6 +6,8 @@ import { authConfig } from './auth.config';
 import { cacheConfig } from './cache.config';
 import { databaseConfig } from './database.config';
 import { validateEnvironment } from './environment';
+import { httpConfig } from './http.config';
+import { rateLimitConfig } from './rate-limit.config';
 import { SigningKeys } from './signing-keys';
 
 /** Typed, validated configuration; the only place that reads process.env. */
@@ -20,7 +22,7 @@ import { SigningKeys } from './signing-keys';
         validateEnvironment(raw);
         return raw;
       },
-      load: [appConfig, databaseConfig, authConfig, cacheConfig],
+      load: [appConfig, databaseConfig, authConfig, cacheConfig, httpConfig, rateLimitConfig],
     }),
   ],
   providers: [SigningKeys],

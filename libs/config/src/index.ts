@@ -2,6 +2,8 @@ import type { AppConfig } from './app.config';
 import type { AuthConfig } from './auth.config';
 import type { CacheConfig } from './cache.config';
 import type { DatabaseConfig } from './database.config';
+import type { HttpConfig } from './http.config';
+import type { RateLimitConfig } from './rate-limit.config';
 
 export * from './app.config';
 export * from './auth.config';
@@ -9,6 +11,9 @@ export * from './cache.config';
 export * from './config.module';
 export * from './database.config';
 export * from './environment';
+export * from './http.config';
+export * from './http-trust';
+export * from './rate-limit.config';
 export * from './signing-keys';
 
 /** The shape behind `ConfigService<AllConfig, true>`, for `get('auth.jwtSecret', { infer: true })`. */
@@ -17,4 +22,6 @@ export interface AllConfig {
   database: DatabaseConfig;
   auth: AuthConfig;
   cache: CacheConfig;
+  http: HttpConfig;
+  rateLimit: RateLimitConfig;
 }
