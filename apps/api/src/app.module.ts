@@ -11,6 +11,7 @@ import { FavoritesModule } from './favorites/favorites.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MIGRATIONS } from './migrations';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -23,6 +24,8 @@ import { UsersModule } from './users/users.module';
     DatabaseModule.forRoot({ migrations: MIGRATIONS }),
     CacheModule,
     AuthModule,
+    // After AuthModule: its guard needs the user the JWT guard sets.
+    RateLimitModule,
     UsersModule,
     FavoritesModule,
     HealthModule,

@@ -40,7 +40,20 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not yours',
   409: 'Conflict with existing data',
   413: 'Request body larger than 1 MiB',
+  429: 'Rate limit reached: retry after `Retry-After` seconds',
   503: 'A dependency is unavailable',
+};
+
+const seconds = (description: string) => ({ description, schema: { type: 'integer' } });
+
+/** Headers documented with a status (the draft IETF RateLimit fields on a 429). */
+const HEADERS: Record<number, Record<string, ReturnType<typeof seconds>>> = {
+  429: {
+    'Retry-After': seconds('Seconds until a request may succeed'),
+    'RateLimit-Limit': seconds('Requests allowed in the window'),
+    'RateLimit-Remaining': seconds('Requests left in the window (0)'),
+    'RateLimit-Reset': seconds('Seconds until the quota resets'),
+  },
 };
 
 /** Documents problem+json answers for the given statuses. */
@@ -51,6 +64,7 @@ export function ApiProblemResponses(...statuses: number[]): MethodDecorator & Cl
       ApiResponse({
         status,
         description: DESCRIPTIONS[status] ?? statusTitle(status),
+        ...(HEADERS[status] && { headers: HEADERS[status] }),
         content: {
           [PROBLEM_CONTENT_TYPE.split(';')[0]]: {
             schema: { $ref: getSchemaPath(ProblemDetailsDto) },

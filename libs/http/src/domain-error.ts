@@ -3,12 +3,18 @@
  * problem+json filter is the one place that turns a `kind` into an HTTP status.
  */
 export type DomainErrorKind =
-  'unavailable' | 'invalid' | 'unauthenticated' | 'not_found' | 'conflict' | 'payload_too_large';
+  | 'unavailable'
+  | 'invalid'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly kind: DomainErrorKind;
-  /** For `unavailable`: when a retry may succeed, sent as Retry-After. */
+  /** For `unavailable` and `rate_limited`: when a retry may succeed, sent as Retry-After. */
   readonly retryAfterSeconds?: number;
 
   constructor(message: string) {

@@ -7,5 +7,6 @@ export * from './http-conventions.module';
 export * from './ndjson';
 export * from './problem-details';
 export * from './problem-details.filter';
+export * from './security-headers';
 export * from './storable-json';
 export * from './validation';

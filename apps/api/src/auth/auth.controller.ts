@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 
 import { ApiProblemResponses } from '@app/http';
 
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { AuthService } from './auth.service';
 import { AccessTokenDto } from './dto/access-token.dto';
 import { AccountDto } from './dto/account.dto';
@@ -17,6 +18,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('signup')
+  @RateLimited('signup')
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: AccountDto })
   @ApiProblemResponses(400, 409, 413)
@@ -25,6 +27,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @RateLimited('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for an access token' })
   @ApiOkResponse({ type: AccessTokenDto })
