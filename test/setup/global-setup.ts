@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 
 import { MIGRATIONS } from '../../apps/api/src/migrations';
 import { postgresOptions, runMigrations } from '../../libs/database/src/data-source';
+import { RATE_LIMITS_FOR_OTHER_SUITES } from './rate-limits';
 import { provisionTestDatabase, TestDatabase } from './test-database';
 import { provisionTestRedis, TestRedis } from './test-redis';
 
@@ -41,6 +42,10 @@ export default async function globalSetup(): Promise<void> {
     BCRYPT_COST: '10',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
     CACHE_TTL_SECONDS: '600',
+    // The suites sign up and log in many users from 127.0.0.1, and share one Redis with other
+    // runs. The rate-limit suites start their apps with the real defaults (RATE_LIMIT_DEFAULTS).
+    ...RATE_LIMITS_FOR_OTHER_SUITES,
+    RATE_LIMIT_KEY_PREFIX: `test-rl-${randomBytes(4).toString('hex')}:`,
   });
   delete process.env.REDIS_ADDR;
   if (redis) process.env.REDIS_URL = redis.url;

@@ -3,12 +3,15 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 
-import { appConfig } from '@app/config';
+import { appConfig, httpConfig } from '@app/config';
 import {
   BODY_LIMIT_BYTES,
+  corsOptions,
   fastifyServerOptions,
+  helmetHeaders,
   registerJsonBodyParser,
   registerRequestIdHeader,
+  registerSecurityHeaders,
 } from '@app/http';
 import { LogDestinationModule } from '@app/observability';
 
@@ -27,11 +30,13 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   // The server exists before the config module: read its limits from the same validated source.
   const { keepAliveTimeoutMs, headersTimeoutMs } = appConfig();
+  const { trustProxy, corsOrigins } = httpConfig();
   const adapter = new FastifyAdapter(
     fastifyServerOptions({
       bodyLimitBytes: BODY_LIMIT_BYTES,
       keepAliveTimeoutMs,
       headersTimeoutMs,
+      trustProxy,
     }),
   );
   const root = options.logDestination
@@ -48,6 +53,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   registerRequestIdHeader(fastify);
+  // Security headers on every response, the Swagger UI's included (ADR-00XX); CORS only for the
+  // configured origins.
+  registerSecurityHeaders(fastify, await helmetHeaders());
+  if (corsOrigins.length > 0) app.enableCors(corsOptions(corsOrigins));
   setupOpenApi(app);
   await app.init();
   return app;

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { LoadSheddingModule } from './load-shedding/load-shedding.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MIGRATIONS } from './migrations';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -25,6 +26,8 @@ import { UsersModule } from './users/users.module';
     DatabaseModule.forRoot({ migrations: MIGRATIONS }),
     CacheModule,
     AuthModule,
+    // After AuthModule: its guard needs the user the JWT guard sets.
+    RateLimitModule,
     UsersModule,
     FavoritesModule,
     AccountModule,

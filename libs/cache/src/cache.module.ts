@@ -17,14 +17,15 @@ import { createRedisClient } from './redis-client';
       inject: [ConfigService],
       useFactory: (config: ConfigService<AllConfig, true>): Redis | null => {
         const cache = config.get('cache', { infer: true });
-        if (!cache.enabled || !cache.redisUrl) {
-          new Logger('Cache').log(
-            cache.enabled
-              ? 'REDIS_URL is not set: using the in-process cache (one instance only)'
-              : 'CACHE_ENABLED=false: lists are read from PostgreSQL',
+        const logger = new Logger('Cache');
+        if (!cache.enabled) logger.log('CACHE_ENABLED=false: lists are read from PostgreSQL');
+        if (!cache.redisUrl) {
+          logger.log(
+            'REDIS_URL is not set: cache and rate limits are in-process (one instance only)',
           );
           return null;
         }
+        // Connected even with the list cache off: the rate limits count in the same Redis.
         return createRedisClient(cache.redisUrl, cache.commandTimeoutMs);
       },
     },

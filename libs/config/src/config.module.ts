@@ -6,8 +6,10 @@ import { authConfig } from './auth.config';
 import { cacheConfig } from './cache.config';
 import { databaseConfig } from './database.config';
 import { validateEnvironment } from './environment';
+import { httpConfig } from './http.config';
 import { idempotencyConfig } from './idempotency.config';
 import { loadSheddingConfig } from './load-shedding.config';
+import { rateLimitConfig } from './rate-limit.config';
 import { SigningKeys } from './signing-keys';
 
 /** Typed, validated configuration; the only place that reads process.env. */
@@ -29,6 +31,8 @@ import { SigningKeys } from './signing-keys';
         cacheConfig,
         idempotencyConfig,
         loadSheddingConfig,
+        httpConfig,
+        rateLimitConfig,
       ],
     }),
   ],

@@ -14,6 +14,8 @@ import {
   validateSync,
 } from 'class-validator';
 
+import { parseCorsOrigins, parseTrustProxy } from './http-trust';
+
 export const APP_ENVS = ['production', 'staging', 'development', 'local', 'test'] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
 
@@ -307,6 +309,85 @@ export class Environment {
   @Min(1)
   @Max(100_000)
   IDEMPOTENCY_PURGE_BATCH_SIZE = 1000;
+
+  /**
+   * Who may set X-Forwarded-For (request.ip): false (default: the socket's peer), true, a hop
+   * count, or comma-separated addresses/CIDRs (Fastify's trustProxy). Checked in
+   * validateEnvironment.
+   */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  /** Origins CORS allows, comma-separated (`https://app.example.com`); empty: CORS off. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Login attempts per account (normalised email) per window; then blocked for a window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_LOGIN_ACCOUNT = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS = 900;
+
+  /** Login attempts per client address per window, whatever the accounts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_LOGIN_ADDRESS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_LOGIN_ADDRESS_WINDOW_SECONDS = 60;
+
+  /** Sign-ups per client address per window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_SIGNUP_ADDRESS = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_SIGNUP_ADDRESS_WINDOW_SECONDS = 3600;
+
+  /** Requests per user per window on authenticated routes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_USER = 1200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_USER_WINDOW_SECONDS = 60;
+
+  /**
+   * How often each instance adds its per-user counts to Redis and reads the totals back; 0 sends
+   * every request's hit to Redis (exact, one round trip per request).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  RATE_LIMIT_USER_SYNC_MS = 100;
+
+  /** Prefix of the rate-limit keys in Redis (services or test runs sharing one Redis). */
+  @IsString()
+  @Matches(/^[\w:.-]{1,64}$/, { message: 'RATE_LIMIT_KEY_PREFIX: 1-64 of [A-Za-z0-9_:.-]' })
+  RATE_LIMIT_KEY_PREFIX = 'rl:';
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
@@ -321,6 +402,14 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     problems.push(`  - JWT_SECRET: required when APP_ENV is ${env.APP_ENV}`);
   } else if (env.JWT_SECRET !== undefined && secretBytes < 32) {
     problems.push(`  - JWT_SECRET: must be at least 32 bytes, got ${secretBytes}`);
+  }
+  if (parseTrustProxy(env.TRUST_PROXY) === undefined) {
+    problems.push(
+      '  - TRUST_PROXY: must be false, true, a hop count (1-10) or addresses/CIDRs, comma-separated',
+    );
+  }
+  if (parseCorsOrigins(env.CORS_ORIGINS) === undefined) {
+    problems.push('  - CORS_ORIGINS: must be origins (scheme://host[:port]), comma-separated');
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n${problems.join('\n')}`);

@@ -42,7 +42,20 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Request body larger than 1 MiB',
   412: 'If-Match names no current version: the resource changed since it was read',
   422: 'Idempotency-Key already used with a different request',
+  429: 'Rate limit reached: retry after `Retry-After` seconds',
   503: 'A dependency is unavailable',
+};
+
+const seconds = (description: string) => ({ description, schema: { type: 'integer' } });
+
+/** Headers documented with a status (the draft IETF RateLimit fields on a 429). */
+const HEADERS: Record<number, Record<string, ReturnType<typeof seconds>>> = {
+  429: {
+    'Retry-After': seconds('Seconds until a request may succeed'),
+    'RateLimit-Limit': seconds('Requests allowed in the window'),
+    'RateLimit-Remaining': seconds('Requests left in the window (0)'),
+    'RateLimit-Reset': seconds('Seconds until the quota resets'),
+  },
 };
 
 /** Documents problem+json answers for the given statuses. */
@@ -53,6 +66,7 @@ export function ApiProblemResponses(...statuses: number[]): MethodDecorator & Cl
       ApiResponse({
         status,
         description: DESCRIPTIONS[status] ?? statusTitle(status),
+        ...(HEADERS[status] && { headers: HEADERS[status] }),
         content: {
           [PROBLEM_CONTENT_TYPE.split(';')[0]]: {
             schema: { $ref: getSchemaPath(ProblemDetailsDto) },

@@ -10,12 +10,13 @@ export type DomainErrorKind =
   | 'conflict'
   | 'payload_too_large'
   | 'precondition_failed'
-  | 'unprocessable';
+  | 'unprocessable'
+  | 'rate_limited';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly kind: DomainErrorKind;
-  /** For `unavailable`: when a retry may succeed, sent as Retry-After. */
+  /** For `unavailable` and `rate_limited`: when a retry may succeed, sent as Retry-After. */
   readonly retryAfterSeconds?: number;
 
   constructor(message: string) {

@@ -24,11 +24,17 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
   /** The whole request head must arrive within this time (slow-header clients are cut off). */
   headersTimeoutMs: number;
+  /**
+   * Whose `X-Forwarded-For` makes `request.ip` (Fastify's trustProxy; TRUST_PROXY). Off by
+   * default: the socket's peer is the client, and a header it sends changes nothing.
+   */
+  trustProxy?: boolean | number | string[];
 }
 
 export function fastifyServerOptions(limits: ServerLimits): FastifyServerOptions {
   return {
     bodyLimit: limits.bodyLimitBytes,
+    trustProxy: limits.trustProxy ?? false,
     // Our own server, for the timeouts Fastify has no option for.
     serverFactory: (handler) =>
       createServer(

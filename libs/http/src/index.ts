@@ -10,5 +10,6 @@ export * from './ndjson';
 export * from './overloaded-error';
 export * from './problem-details';
 export * from './problem-details.filter';
+export * from './security-headers';
 export * from './storable-json';
 export * from './validation';

@@ -10,6 +10,7 @@ import {
 
 import { ApiProblemResponses } from '@app/http';
 
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { AuthService } from './auth.service';
 import { AuthenticatedUser, CurrentUser } from './authenticated-user';
 import { AccessTokenDto } from './dto/access-token.dto';
@@ -26,6 +27,7 @@ export class AuthController {
 
   @Public()
   @Post('signup')
+  @RateLimited('signup')
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: AccountDto })
   @ApiProblemResponses(400, 409, 413)
@@ -35,6 +37,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @RateLimited('login')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange email and password for an access token and a refresh token',

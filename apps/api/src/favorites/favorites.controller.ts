@@ -50,7 +50,8 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 @ApiTags('favorites')
 @ApiBearerAuth()
-@ApiProblemResponses(401)
+// 429: the per-user rate limit (every authenticated route).
+@ApiProblemResponses(401, 429)
 @Controller('favorites')
 export class FavoritesController {
   constructor(

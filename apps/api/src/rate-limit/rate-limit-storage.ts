@@ -1,0 +1,52 @@
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type Redis from 'ioredis';
+
+import { CacheBreaker } from '@app/cache';
+import { RateLimitConfig } from '@app/config';
+
+import { RedisThrottlerStorage, ThrottlerStorageRecord } from './redis-throttler-storage';
+import { SyncedWindowCounters } from './synced-window-counters';
+import { USER_THROTTLER } from './throttlers';
+
+/**
+ * The storage the guard sees. The per-user limit, met by every authenticated request, goes to
+ * the synced local counters (no Redis round trip per request); the login and sign-up limits, rare
+ * and security-relevant, are counted exactly, one Redis script per hit, or in process when no
+ * Redis is configured or it fails (ADR-00XX). `RATE_LIMIT_USER_SYNC_MS=0` sends the per-user hits
+ * to the exact storage too.
+ */
+export class RateLimitStorage implements ThrottlerStorage {
+  private readonly local = new ThrottlerStorageService();
+  private readonly exact: ThrottlerStorage;
+  private readonly perUser: ThrottlerStorage;
+  readonly counters: SyncedWindowCounters;
+
+  constructor(redis: Redis | null, breaker: CacheBreaker, config: RateLimitConfig) {
+    this.exact = redis
+      ? new RedisThrottlerStorage(redis, breaker, this.local, config.keyPrefix)
+      : this.local;
+    this.counters = new SyncedWindowCounters(
+      redis,
+      breaker,
+      config.keyPrefix,
+      config.userSyncMs || 1000,
+    );
+    this.perUser = redis && config.userSyncMs === 0 ? this.exact : this.counters;
+  }
+
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const storage = throttlerName === USER_THROTTLER ? this.perUser : this.exact;
+    return storage.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  close(): void {
+    this.counters.close();
+    this.local.onApplicationShutdown();
+  }
+}
