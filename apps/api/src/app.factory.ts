@@ -53,7 +53,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   registerRequestIdHeader(fastify);
-  // Security headers on every response, the Swagger UI's included (ADR-00XX); CORS only for the
+  // Security headers on every response, the Swagger UI's included (ADR-0025); CORS only for the
   // configured origins.
   registerSecurityHeaders(fastify, await helmetHeaders());
   if (corsOrigins.length > 0) app.enableCors(corsOptions(corsOrigins));

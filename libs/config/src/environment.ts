@@ -94,7 +94,7 @@ export class Environment {
   @Max(120_000)
   HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
-  /** Requests being served at once past which new ones get 503 OVERLOADED (ADR-00XX); 0: off. */
+  /** Requests being served at once past which new ones get 503 OVERLOADED (ADR-0021); 0: off. */
   @Transform(toInt)
   @IsInt()
   @Min(0)

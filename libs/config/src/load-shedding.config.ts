@@ -2,7 +2,7 @@ import { registerAs } from '@nestjs/config';
 
 import { validateEnvironment } from './environment';
 
-/** When new requests are refused with 503 before any work (ADR-00XX). 0 turns a signal off. */
+/** When new requests are refused with 503 before any work (ADR-0021). 0 turns a signal off. */
 export interface LoadSheddingConfig {
   /** Requests being served at once (probes and scrapes not counted). */
   maxInFlight: number;

@@ -12,7 +12,7 @@ export interface PostgresOptions {
   poolSize: number;
   migrations: MigrationList;
   applicationName?: string;
-  /** A serving instance's timeouts, waiting bound and circuit breaker (ADR-00XX). */
+  /** A serving instance's timeouts, waiting bound and circuit breaker (ADR-0024). */
   guard?: PostgresGuardOptions;
 }
 

@@ -3,7 +3,7 @@ import * as pg from 'pg';
 import { DatabaseBreaker } from './database-breaker';
 import { PoolQueueFullError } from './pg-errors';
 
-/** What a serving instance puts between its code and PostgreSQL (ADR-00XX). */
+/** What a serving instance puts between its code and PostgreSQL (ADR-0024). */
 export interface DatabaseGuard {
   breaker: DatabaseBreaker;
   /** Queries waiting for a connection at most; one more is refused with DatabaseBusyError. */

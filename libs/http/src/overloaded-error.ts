@@ -4,7 +4,7 @@ import { DomainError } from './domain-error';
 export type ShedReason = 'in_flight' | 'event_loop_delay';
 
 /**
- * A request refused before any work because the service is overloaded (ADR-00XX). Retrying a
+ * A request refused before any work because the service is overloaded (ADR-0021). Retrying a
  * second later usually succeeds, on this instance or another; clients should back off.
  */
 export class OverloadedError extends DomainError {

@@ -39,7 +39,7 @@ export function helmetOptions(): FastifyHelmetOptions {
  * The headers @fastify/helmet sets with these options, asked of it once on a throwaway Fastify
  * instance. They depend on nothing in the request (no CSP nonces), yet @fastify/helmet 13 builds
  * helmet's middleware anew for every request, in two hooks (one async): about 25 us of a request
- * that costs some 250 us on a cached page (ADR-00XX).
+ * that costs some 250 us on a cached page (ADR-0025).
  */
 export async function helmetHeaders(
   options: FastifyHelmetOptions = helmetOptions(),

@@ -19,7 +19,7 @@ export class AccountService {
   /**
    * The account disappears at once, whatever its size: marked deleted (login refused, email
    * free), every session revoked on every instance, the cached list dropped. Its favourites are
-   * then removed in bounded batches by the purger, which also resumes after a restart (ADR-00XY).
+   * then removed in bounded batches by the purger, which also resumes after a restart (ADR-0023).
    */
   @Traced()
   async delete(userId: string): Promise<void> {

@@ -11,7 +11,7 @@ function check(userId: string, id: string, version: number): string {
 }
 
 /**
- * The strong ETag of a favourite's representation (ADR-00XX). Versions are never repeated, and
+ * The strong ETag of a favourite's representation (ADR-0019). Versions are never repeated, and
  * every change of the representation (an edit, a delete and re-add) takes a new one. Favourites
  * older than versions all read as version 1, so the check digest ties a tag to its user and id:
  * one favourite's tag never matches another's.

@@ -30,7 +30,7 @@ export class FavoriteEntity {
   @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
 
-  /** Never repeated, bumped by every edit: what the favourite's ETag is made of (ADR-00XX). */
+  /** Never repeated, bumped by every edit: what the favourite's ETag is made of (ADR-0019). */
   @Column({ type: 'bigint' })
   version!: number;
 

@@ -33,7 +33,7 @@ const STORED_FAILURES = new Set<DomainErrorKind>([
 type AuthenticatedRequest = FastifyRequest & { user: AuthenticatedUser };
 
 /**
- * `Idempotency-Key` on a JSON-returning handler (ADR-00XX): the HTTP side of IdempotencyService.
+ * `Idempotency-Key` on a JSON-returning handler (ADR-0020): the HTTP side of IdempotencyService.
  * The handler runs inside the key's transaction; its answer is sent as the exact text stored, so
  * a replay is byte for byte the first answer, plus `Idempotent-Replayed: true`.
  */

@@ -16,7 +16,7 @@ export interface IdempotentOutcome {
 }
 
 /**
- * Stripe's idempotency semantics (ADR-00XX): the first attempt with a key runs and its answer is
+ * Stripe's idempotency semantics (ADR-0020): the first attempt with a key runs and its answer is
  * stored; a retry with the same request gets that answer again, another request with the key a
  * 422, and a retry while the first still runs a 409. The attempt's writes and the stored answer
  * commit in one transaction, so there is never a favourite without its answer, nor the reverse.

@@ -26,7 +26,7 @@ export const LOAD_SHEDDING_METRICS = [
 const SUMMARY_EVERY_MS = 10_000;
 
 /**
- * Load shedding (ADR-00XX): when too many requests are in flight or the event loop is running
+ * Load shedding (ADR-0021): when too many requests are in flight or the event loop is running
  * late, a new request is answered 503 OVERLOADED with Retry-After from a Fastify `onRequest` hook,
  * before its body is read, before authentication and before any Nest code: under overload the
  * requests admitted keep a bounded latency instead of every request waiting in one queue until

@@ -5,7 +5,7 @@ import { Module } from '@nestjs/common';
 import { LOAD_SHEDDING_METRICS, LoadShedder } from './load-shedder';
 import { RecentEventLoopDelay, RESOLUTION_MS } from './recent-event-loop-delay';
 
-/** Refuses new requests with 503 OVERLOADED while the service is overloaded (ADR-00XX). */
+/** Refuses new requests with 503 OVERLOADED while the service is overloaded (ADR-0021). */
 @Module({
   providers: [
     ...LOAD_SHEDDING_METRICS,

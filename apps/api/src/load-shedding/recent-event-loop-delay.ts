@@ -11,7 +11,7 @@ export const RESOLUTION_MS = 10;
 export type DelayHistogram = Pick<IntervalHistogram, 'count' | 'max' | 'reset'>;
 
 /**
- * The event loop's worst delay over the last 100 ms window, for load shedding (ADR-00XX). The
+ * The event loop's worst delay over the last 100 ms window, for load shedding (ADR-0021). The
  * liveness check's p99 over 5 s windows (EventLoopHealth) is meant to be slow to change; shedding
  * needs to react within one window and to stop as soon as the loop has caught up. Two probes:
  * `monitorEventLoopDelay` at 10 ms resolution sees a stall anywhere in the window, and this

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Sessions (refresh token families) and deleted accounts (ADR-00XX).
+ * Sessions (refresh token families) and deleted accounts (ADR-0022).
  * - A session is one login: its refresh tokens form a family, each stored only as the SHA-256 of
  *   the token. A used token stays (with `used_at`) so that presenting it again is recognised as
  *   reuse, which revokes the whole session. Access tokens carry the session id (`sid`).

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A version per favourite, for ETags and If-Match (ADR-00XX).
+ * A version per favourite, for ETags and If-Match (ADR-0019).
  * - The column is added with a constant default: PostgreSQL 11+ records the default in the
  *   catalogue (attmissingval) instead of rewriting the table, so this is instant on a table of a
  *   million rows and takes its ACCESS EXCLUSIVE lock only for that moment. Every favourite that

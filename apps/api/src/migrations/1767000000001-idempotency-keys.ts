@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Idempotency keys of POST requests, per user (ADR-00XX).
+ * Idempotency keys of POST requests, per user (ADR-0020).
  * - `fingerprint` is a digest of the request (method, target, canonical body): the same key with
  *   another request is refused.
  * - `token` names the attempt that holds the key; only that attempt may complete or release it,

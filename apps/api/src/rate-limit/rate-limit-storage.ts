@@ -12,7 +12,7 @@ import { USER_THROTTLER } from './throttlers';
  * The storage the guard sees. The per-user limit, met by every authenticated request, goes to
  * the synced local counters (no Redis round trip per request); the login and sign-up limits, rare
  * and security-relevant, are counted exactly, one Redis script per hit, or in process when no
- * Redis is configured or it fails (ADR-00XX). `RATE_LIMIT_USER_SYNC_MS=0` sends the per-user hits
+ * Redis is configured or it fails (ADR-0025). `RATE_LIMIT_USER_SYNC_MS=0` sends the per-user hits
  * to the exact storage too.
  */
 export class RateLimitStorage implements ThrottlerStorage {

@@ -30,11 +30,11 @@ type Throttler = ThrottlerOptions & {
  * awaits three values per throttler on every request: here which throttlers apply is worked out
  * once per handler (their `skipIf` looks only at the route), and a tracker of '' (a login body
  * without an email) skips its throttler. Per request on an authenticated route that leaves one
- * tracker, one counter and three headers (ADR-00XX).
+ * tracker, one counter and three headers (ADR-0025).
  *
  * A second global guard, after JwtAuthGuard: Nest runs global guards in the order their modules
  * register them, and AppModule imports AuthModule before RateLimitModule, so the per-user limit
- * finds request.user set (ADR-00XX).
+ * finds request.user set (ADR-0025).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {

@@ -12,7 +12,7 @@ import { RateLimitStorage } from './rate-limit-storage';
 import { throttlers } from './throttlers';
 
 /**
- * Rate limits (ADR-00XX): login per account and per address, sign-up per address, every
+ * Rate limits (ADR-0025): login per account and per address, sign-up per address, every
  * authenticated request per user. Counted in the shared Redis when one is configured (so they
  * hold across instances), in process otherwise or while Redis fails. AppModule imports it after
  * AuthModule, so its guard runs after the JWT guard.

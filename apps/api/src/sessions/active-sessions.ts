@@ -15,7 +15,7 @@ const MAX_ENTRIES = 100_000;
  * from SessionRevocations (this instance at once, others over Redis) drops it before that. A
  * session found revoked, or heard revoked, is refused from memory for as long as an access token
  * issued before the revocation can live, so replaying one costs no query either. Concurrent
- * misses on one session share one query. (ADR-00XX)
+ * misses on one session share one query. (ADR-0022)
  */
 @Injectable()
 export class ActiveSessions {

@@ -15,7 +15,7 @@ export function newRefreshToken(): string {
  * SHA-256 of the token. A slow password hash (bcrypt) would add nothing here: it exists to make
  * guessing a low-entropy password from its hash expensive, and 256 random bits cannot be guessed
  * at any hash speed. A fast hash also lets the token be looked up by its hash (the primary key),
- * which a salted bcrypt hash cannot (ADR-00XX).
+ * which a salted bcrypt hash cannot (ADR-0022).
  */
 export function refreshTokenHash(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();

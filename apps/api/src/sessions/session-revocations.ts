@@ -17,7 +17,7 @@ type RevokedListener = (sessionIds: string[]) => void;
  * hear it over Redis pub/sub, when Redis is configured (REDIS_URL, whether or not the list cache
  * is enabled). Pub/sub delivers at most once: a subscriber that was disconnected may have missed
  * messages, so on every (re)subscription the `onResubscribed` listeners drop what they trusted.
- * What bounds a missed message is then ActiveSessions' time to live (ADR-00XX).
+ * What bounds a missed message is then ActiveSessions' time to live (ADR-0022).
  */
 @Injectable()
 export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {

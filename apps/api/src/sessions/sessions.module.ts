@@ -7,7 +7,7 @@ import { SessionsService } from './sessions.service';
 import { SessionsJanitor } from './sessions-janitor';
 import { TypeOrmSessionsRepository } from './typeorm-sessions.repository';
 
-/** Refresh token families, their revocation, and which sessions are active (ADR-00XX). */
+/** Refresh token families, their revocation, and which sessions are active (ADR-0022). */
 @Module({
   providers: [
     SessionsService,
