@@ -107,6 +107,25 @@ describe('Rate limits (e2e)', () => {
     });
   });
 
+  describe('refresh', () => {
+    it('refuses an address after its refreshes, apart from its logins', async () => {
+      const t = await start();
+      for (let attempt = 1; attempt <= LOGIN_PER_ADDRESS; attempt++) {
+        const res = await t.api.post('/auth/refresh', { body: { refreshToken: 'A'.repeat(43) } });
+        expectProblem(res, 401, 'INVALID_REFRESH_TOKEN');
+        expect(rateLimitOf(res)).toMatchObject({
+          limit: LOGIN_PER_ADDRESS,
+          remaining: LOGIN_PER_ADDRESS - attempt,
+        });
+      }
+
+      const refused = await t.api.post('/auth/refresh', { body: { refreshToken: 'A'.repeat(43) } });
+      expectTooManyRequests(refused, LOGIN_PER_ADDRESS, 60);
+      // Its own count: the address can still log in.
+      expect((await signUpAndLogIn(t.api)).token).toEqual(expect.any(String));
+    });
+  });
+
   describe('per user', () => {
     const LIMIT = 100;
 

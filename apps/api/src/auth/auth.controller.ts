@@ -51,6 +51,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/refresh')
+  @RateLimited('refresh')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new access token and refresh token',

@@ -11,6 +11,7 @@ import { normalisedEmail, throttlers } from './throttlers';
 class Routes {
   @Public() @RateLimited('login') login() {}
   @Public() @RateLimited('signup') signup() {}
+  @Public() @RateLimited('refresh') refresh() {}
   @Public() health() {}
   list() {}
 }
@@ -59,6 +60,16 @@ describe(throttlers.name, () => {
     const signup = contextFor('signup', { ip, body: {} });
 
     expect(sut.filter((t) => applies(t, signup)).map((t) => t.name)).toEqual(['signup-address']);
+  });
+
+  it('puts refresh under its own address limit only, with the login quota', () => {
+    const refresh = contextFor('refresh', { ip, body: {} });
+
+    expect(sut.filter((t) => applies(t, refresh)).map((t) => t.name)).toEqual(['refresh-address']);
+    expect(byName('refresh-address').limit).toBe(config.loginAddress.limit);
+    expect(
+      byName('refresh-address').getTracker!(refresh.switchToHttp().getRequest(), refresh),
+    ).toBe(ip);
   });
 
   it('puts every authenticated route, and no public one, under the per-user limit', () => {

@@ -40,7 +40,7 @@ const windowOf = (quota: Quota) => ({
 
 /**
  * The limits, as @nestjs/throttler's named throttlers. Each applies only where it belongs: the
- * login and sign-up ones on the routes marked `@RateLimited(...)`, the per-user one on every
+ * login, sign-up and refresh ones on the routes marked `@RateLimited(...)`, the per-user one on every
  * route that needs a token. `skipIf` looks only at the route (RateLimitGuard asks it once per
  * handler); a tracker of '' skips the throttler for that request. Request addresses are
  * `request.ip`, which Fastify takes from X-Forwarded-For only when TRUST_PROXY trusts the peer.
@@ -73,6 +73,15 @@ export function throttlers(config: RateLimitConfig, reflector: Reflector): Throt
       name: 'signup-address',
       ...windowOf(config.signupAddress),
       skipIf: onlyOn('signup'),
+      getTracker: address,
+      generateKey: keyOf,
+    },
+    {
+      // A refresh exchanges a credential as a login does, under the same per-address quota but a
+      // count of its own, so a client refreshing on schedule never uses up its logins.
+      name: 'refresh-address',
+      ...windowOf(config.loginAddress),
+      skipIf: onlyOn('refresh'),
       getTracker: address,
       generateKey: keyOf,
     },
