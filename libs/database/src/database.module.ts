@@ -1,15 +1,15 @@
 import { DynamicModule, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 import { AllConfig } from '@app/config';
+import { ErrorTranslator } from '@app/http';
 
 import { MigrationList, postgresOptions, runMigrations } from './data-source';
 import { DatabaseBreaker } from './database-breaker';
-import { DatabaseErrorsInterceptor } from './database-errors.interceptor';
+import { DatabaseErrorTranslator } from './database-error-translator';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { GuardedPool } from './guarded-pool';
 
@@ -103,9 +103,9 @@ export class DatabaseModule implements OnApplicationShutdown {
           },
         },
         { provide: DatabaseBreaker, inject: [DataSource], useFactory: breakerOf },
-        { provide: APP_INTERCEPTOR, useClass: DatabaseErrorsInterceptor },
+        { provide: ErrorTranslator, useClass: DatabaseErrorTranslator },
       ],
-      exports: [MIGRATIONS_ON_BOOT, DatabaseBreaker],
+      exports: [MIGRATIONS_ON_BOOT, DatabaseBreaker, ErrorTranslator],
     };
   }
 

@@ -26,7 +26,8 @@ type ConnectCallback = (
  * node-postgres' pool with three additions: while the circuit is open, taking a connection fails
  * at once (opossum's EOPENBREAKER); no more than `maxWaiting` callers queue for a connection
  * (pg-pool's queue has no bound; one more gets PoolQueueFullError); and every connection is a
- * GuardedClient. Errors stay the driver's: DatabaseErrorsInterceptor turns them into 503s. pg-pool's `connectionTimeoutMillis` already
+ * GuardedClient. Errors stay the driver's: DatabaseErrorTranslator turns them into 503s. pg-pool's
+ * `connectionTimeoutMillis` already
  * bounds the whole wait of a queued caller (and, separately, the opening of a new connection).
  * TypeORM creates it (the `driver` option) and calls `connect(callback)`.
  */

@@ -4,6 +4,7 @@ export * from './conditional-get';
 export * from './content-negotiation';
 export * from './domain-error';
 export * from './entity-tags';
+export * from './error-translator';
 export * from './fastify-platform';
 export * from './http-conventions.module';
 export * from './ndjson';

@@ -112,6 +112,19 @@ describe(ProblemDetailsFilter.name, () => {
     expect(reply.raw.err).toBe(error);
   });
 
+  it('answers what the ErrorTranslator makes of an error, leaving the others alone', () => {
+    const unavailable = domainError('unavailable', 'DATABASE_UNAVAILABLE', 'No database');
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    sut = new ProblemDetailsFilter({
+      translate: (error: unknown) => (error === refused ? unavailable : error),
+    });
+
+    expect(problemFor(refused)).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect(reply.raw.err).toBe(unavailable);
+    reply = fakeReply();
+    expect(problemFor(new Error('boom'))).toMatchObject({ status: 500 });
+  });
+
   it('challenges with www-authenticate on 401, and only then', () => {
     problemFor(domainError('unauthenticated', 'TOKEN_INVALID', 'Bad token'));
     expect(reply.header).toHaveBeenCalledWith('www-authenticate', 'Bearer realm="favorites"');

@@ -1,7 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { DomainError, DomainErrorKind, RequestValidationError } from './domain-error';
+import { ErrorTranslator } from './error-translator';
 import {
   PROBLEM_CONTENT_TYPE,
   ProblemDetails,
@@ -37,7 +38,10 @@ interface Mapped {
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  catch(exception: unknown, host: ArgumentsHost): void {
+  constructor(@Optional() private readonly translator?: ErrorTranslator) {}
+
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = this.translator ? this.translator.translate(thrown) : thrown;
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { catchError, Observable, throwError } from 'rxjs';
+import { Injectable } from '@nestjs/common';
 
-import { DomainError } from '@app/http';
+import { DomainError, ErrorTranslator } from '@app/http';
 
 import { DatabaseBusyError, DatabaseUnavailableError } from './database.errors';
 import { DatabaseBreaker } from './database-breaker';
@@ -13,17 +12,14 @@ import { isDatabaseUnavailable, PoolQueueFullError } from './pg-errors';
  * an open circuit, raw or wrapped in TypeORM's QueryFailedError, leave as the 503
  * DATABASE_UNAVAILABLE with Retry-After (the time until the breaker's next probe, or 1 s), a
  * full wait queue as the 503 DATABASE_BUSY, never as a 500. Every other error passes unchanged
- * (a constraint violation is mapped by its repository).
+ * (a constraint violation is mapped by its repository). ProblemDetailsFilter asks it about every
+ * error a request ends with, guards' included.
  */
 @Injectable()
-export class DatabaseErrorsInterceptor implements NestInterceptor {
+export class DatabaseErrorTranslator implements ErrorTranslator {
   constructor(private readonly breaker: DatabaseBreaker) {}
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(catchError((error: unknown) => throwError(() => this.map(error))));
-  }
-
-  private map(error: unknown): unknown {
+  translate(error: unknown): unknown {
     if (error instanceof DomainError) return error;
     if (error instanceof PoolQueueFullError) return new DatabaseBusyError();
     if (isDatabaseUnavailable(error)) {
