@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 
 import { AllConfig } from '@app/config';
-import { OverloadedError, ShedReason } from '@app/http';
+import { OverloadedError, PROBLEM_CONTENT_TYPE, problemDetails, ShedReason } from '@app/http';
 import { isProbeOrScrape } from '@app/observability';
 
 import { RecentEventLoopDelay } from './recent-event-loop-delay';
@@ -39,6 +39,11 @@ export class LoadShedder implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LoadShedder.name);
   private readonly limits: SheddingLimits;
   private inFlight = 0;
+  /** One per reason, made once: a refusal must not pay for a stack trace. */
+  private readonly refusals: Record<ShedReason, OverloadedError> = {
+    in_flight: new OverloadedError('in_flight'),
+    event_loop_delay: new OverloadedError('event_loop_delay'),
+  };
   private shedSinceSummary: Partial<Record<ShedReason, number>> = {};
   private summaryTimer?: NodeJS.Timeout;
 
@@ -60,7 +65,21 @@ export class LoadShedder implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     if (this.limits.maxInFlight === 0 && this.limits.maxEventLoopDelayMs === 0) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onRequest', (request, reply, done) => done(this.admit(request, reply)));
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const refused = this.admit(request, reply);
+      if (!refused) return done();
+      // Answered here, not through Fastify's error handler and the exception filter: under
+      // overload the refusals are most of the traffic, and their path must be the cheapest.
+      // The error is set where the request line reads it (logged at debug, ADR-0021).
+      const response: { err?: unknown } = reply.raw;
+      response.err = refused;
+      const body = problemDetails(503, refused.code, refused.message, request);
+      void reply
+        .code(503)
+        .header('retry-after', String(refused.retryAfterSeconds))
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(JSON.stringify(body));
+    });
   }
 
   onModuleDestroy(): void {
@@ -77,7 +96,7 @@ export class LoadShedder implements OnApplicationBootstrap, OnModuleDestroy {
     if (reason !== undefined) {
       this.shed.inc({ reason });
       this.noteShed(reason);
-      return new OverloadedError(reason);
+      return this.refusals[reason];
     }
     this.inFlight++;
     // 'close' fires once per response: finished, failed, or abandoned by the client.
