@@ -4,13 +4,12 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
-import { DatabaseBreaker, DatabaseBreakerState } from '@app/database';
+import { DatabaseBreaker } from '@app/database';
 
-import { MetricSources } from './metric-sources';
+import { breakerStateGauge, MetricSources } from './metric-sources';
 
 const pools = new MetricSources<Pool>();
 const breakers = new MetricSources<DatabaseBreaker>();
-const BREAKER_STATES: DatabaseBreakerState[] = ['closed', 'half-open', 'open'];
 
 export const DATABASE_POOL_METRICS = [
   makeGaugeProvider({
@@ -37,19 +36,11 @@ export const DATABASE_POOL_METRICS = [
       this.set(pools.sum((pool) => pool.waitingCount));
     },
   }),
-  makeGaugeProvider({
-    name: 'db_circuit_breaker_state',
-    help: 'PostgreSQL circuit breakers in each state (1 = this one): open means database calls fail fast with 503',
-    labelNames: ['state'],
-    collect() {
-      for (const state of BREAKER_STATES) {
-        this.set(
-          { state },
-          breakers.sum((breaker) => (breaker.state === state ? 1 : 0)),
-        );
-      }
-    },
-  }),
+  breakerStateGauge(
+    'db_circuit_breaker_state',
+    'PostgreSQL circuit breakers in each state (1 = this one): open means database calls fail fast with 503',
+    breakers,
+  ),
 ];
 
 /** Puts this instance's pg pool and breaker under the gauges while the application runs. */

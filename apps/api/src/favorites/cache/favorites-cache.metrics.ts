@@ -1,14 +1,13 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 
-import { BreakerState, CacheBreaker } from '@app/cache';
+import { CacheBreaker } from '@app/cache';
 
-import { MetricSources } from '../../metrics/metric-sources';
+import { breakerStateGauge, MetricSources } from '../../metrics/metric-sources';
 import { CacheStats, FavoritesCache } from './favorites-cache';
 
 const caches = new MetricSources<FavoritesCache>();
 const breakers = new MetricSources<CacheBreaker>();
-const BREAKER_STATES: BreakerState[] = ['closed', 'half-open', 'open'];
 
 /** A counter read from CacheStats at scrape time: the cache keeps plain numbers on its hot path. */
 function statsCounter(
@@ -56,19 +55,11 @@ export const FAVORITES_CACHE_METRICS = [
       this.set(caches.sum((cache) => cache.staleCount));
     },
   }),
-  makeGaugeProvider({
-    name: 'cache_circuit_breaker_state',
-    help: 'Redis circuit breakers in each state (1 = this one): open means the cache is bypassed',
-    labelNames: ['state'],
-    collect() {
-      for (const state of BREAKER_STATES) {
-        this.set(
-          { state },
-          breakers.sum((breaker) => (breaker.state === state ? 1 : 0)),
-        );
-      }
-    },
-  }),
+  breakerStateGauge(
+    'cache_circuit_breaker_state',
+    'Redis circuit breakers in each state (1 = this one): open means the cache is bypassed',
+    breakers,
+  ),
 ];
 
 /** Reports this instance's cache and breaker while the application runs. */
