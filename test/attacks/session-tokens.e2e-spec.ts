@@ -1,11 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import * as jwt from 'jsonwebtoken';
 
 import { expectProblem, PASSWORD, signUpAndLogIn, TestUser } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
+import { forge } from '../support/tokens';
 
-const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 const sidOf = (token: string) => (jwt.decode(token) as jwt.JwtPayload).sid as string;
 
@@ -14,18 +14,13 @@ const sidOf = (token: string) => (jwt.decode(token) as jwt.JwtPayload).sid as st
  * mint, so that each test shows the session check alone refuses it.
  */
 function mint(claims: { sub: string; sid: string }): string {
-  const header = b64url({ alg: 'HS256', typ: 'JWT' });
-  const payload = b64url({
+  return forge({
     ...claims,
     iat: now(),
     exp: now() + 600,
     iss: 'favorites-service',
     aud: 'favorites-api',
   });
-  const signature = createHmac('sha256', process.env.JWT_SECRET!)
-    .update(`${header}.${payload}`)
-    .digest('base64url');
-  return `${header}.${payload}.${signature}`;
 }
 
 describe('Attacks on session tokens (e2e)', () => {
