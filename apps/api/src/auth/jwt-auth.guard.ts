@@ -13,8 +13,8 @@ import { VerifiedTokens } from './verified-tokens';
 type AuthenticatedRequest = FastifyRequest & { user?: AuthenticatedUser };
 
 /**
- * The one global guard: every route needs a valid access token of an active session unless
- * marked @Public(). A token verified before (and not expired) is taken from VerifiedTokens; any
+ * The first global guard (RateLimitGuard runs after it): every route needs a valid access token
+ * of an active session unless marked @Public(). A token verified before (and not expired) is taken from VerifiedTokens; any
  * other goes through passport-jwt (JwtStrategy), which remembers it once verified. Either way its
  * session must still be active (ActiveSessions): not logged out, not revoked by refresh token
  * reuse, not of a deleted account. Known sessions are answered from memory, synchronously.
