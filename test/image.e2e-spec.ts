@@ -55,6 +55,7 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
 
   beforeAll(async () => {
     [image, database] = await Promise.all([assembleImage(), throwawayDatabase()]);
+    console.log(`image assembled without Docker:\n  ${image.log.join('\n  ')}`);
   }, 300_000);
   afterAll(async () => {
     await service?.stop(2000);

@@ -174,11 +174,17 @@ async function copyFromStage(instruction: Instruction, run: StageRun, context: C
   const from = context.runs.get(instruction.flags.from);
   if (!from) throw new Error(`COPY --from=${instruction.flags.from}: no such earlier stage`);
   const { sources, destination } = copyPaths(instruction);
+  const started = performance.now();
   for (const source of sources) {
     const to = target(run, source, destination, sources.length > 1);
     await cp(from.local(source), to, { recursive: true, verbatimSymlinks: true });
   }
+  context.log.push(
+    `${run.stage.name ?? 'final'}: COPY ${instruction.args} (${seconds(started)} s)`,
+  );
 }
+
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
 async function runCommand(command: string, run: StageRun, context: Context) {
   const started = performance.now();
@@ -198,6 +204,5 @@ async function runCommand(command: string, run: StageRun, context: Context) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`RUN ${command} failed:\n${stdout}${stderr}`);
   }
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  context.log.push(`${run.stage.name}: ${command} (${seconds} s)`);
+  context.log.push(`${run.stage.name}: RUN ${command} (${seconds(started)} s)`);
 }
