@@ -84,7 +84,7 @@ export function execForm(args: string): string[] {
   if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) {
     throw new Error(`not an exec-form list: ${args}`);
   }
-  return parsed as string[];
+  return parsed;
 }
 
 /** The variables of ENV instructions (`ENV A=1 B=2`). */

@@ -1,5 +1,16 @@
 import { execFile } from 'node:child_process';
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import {
+  cp,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -83,22 +94,28 @@ export async function assembleImage(
   const dockerfile = parseDockerfile(dockerfilePath);
   const ignored = dockerIgnores(await readFile(join(ROOT, '.dockerignore'), 'utf8'));
   const tmp = await mkdtemp(join(tmpdir(), 'favorites-image-'));
-  const runs = new Map<string, StageRun>();
+  const runs = new Map<string, Promise<StageRun>>();
   const log: string[] = [];
-  try {
-    for (const [index, stage] of dockerfile.stages.entries()) {
+  // Stages run side by side, as BuildKit runs them: one waits only for those it copies from.
+  for (const [index, stage] of dockerfile.stages.entries()) {
+    const final = stage === dockerfile.final;
+    const performed = (async () => {
       const run = new StageRun(stage, join(tmp, stage.name ?? `stage-${index}`));
       await mkdir(run.dir, { recursive: true });
       for (const instruction of stage.instructions) {
-        await perform(instruction, run, { runs, ignored, log, final: stage === dockerfile.final });
+        await perform(instruction, run, { runs, ignored, log, final });
       }
-      runs.set(stage.name ?? String(index), run);
-    }
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
+      return run;
+    })();
+    runs.set(stage.name ?? String(index), performed);
   }
-  const final = runs.get(dockerfile.final.name ?? String(dockerfile.stages.length - 1))!;
+  const settled = await Promise.allSettled(runs.values());
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) {
+    await rm(tmp, { recursive: true, force: true });
+    throw failed.reason;
+  }
+  const final = await runs.get(dockerfile.final.name ?? String(dockerfile.stages.length - 1))!;
   const entrypoint = instructionsOf(dockerfile.final, 'ENTRYPOINT').map((i) => execForm(i.args));
   const cmd = instructionsOf(dockerfile.final, 'CMD').map((i) => execForm(i.args));
   const command = [...(entrypoint.pop() ?? []), ...(cmd.pop() ?? [])].map((arg) =>
@@ -115,7 +132,7 @@ export async function assembleImage(
 }
 
 interface Context {
-  runs: Map<string, StageRun>;
+  runs: Map<string, Promise<StageRun>>;
   ignored: (path: string) => boolean;
   log: string[];
   final: boolean;
@@ -171,17 +188,30 @@ async function copyFromContext(instruction: Instruction, run: StageRun, context:
 }
 
 async function copyFromStage(instruction: Instruction, run: StageRun, context: Context) {
-  const from = context.runs.get(instruction.flags.from);
-  if (!from) throw new Error(`COPY --from=${instruction.flags.from}: no such earlier stage`);
+  const stage = context.runs.get(instruction.flags.from);
+  if (!stage) throw new Error(`COPY --from=${instruction.flags.from}: no such earlier stage`);
+  const from = await stage;
   const { sources, destination } = copyPaths(instruction);
   const started = performance.now();
   for (const source of sources) {
-    const to = target(run, source, destination, sources.length > 1);
-    await cp(from.local(source), to, { recursive: true, verbatimSymlinks: true });
+    await linkTree(from.local(source), target(run, source, destination, sources.length > 1));
   }
   context.log.push(
     `${run.stage.name ?? 'final'}: COPY ${instruction.args} (${seconds(started)} s)`,
   );
+}
+
+/**
+ * A copy made of hard links: the same bytes as `cp -r` gives, in a second rather than the minute
+ * that copying ~280 MB of node_modules takes here. Nothing writes to either side afterwards.
+ */
+async function linkTree(from: string, to: string): Promise<void> {
+  const stat = await lstat(from);
+  if (stat.isSymbolicLink()) return symlink(await readlink(from), to);
+  if (!stat.isDirectory()) return link(from, to);
+  await mkdir(to, { recursive: true });
+  const entries = await readdir(from);
+  await Promise.all(entries.map((entry) => linkTree(join(from, entry), join(to, entry))));
 }
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
