@@ -10,11 +10,13 @@
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
 
-# 1. Build: every dependency, then `nest build` (tsc) into dist/.
+# 1. Build: every dependency, then `nest build` (tsc) into dist/. No install scripts here either:
+# tsc needs none, and the image's npm (10, with Node 20) does not read package.json's allowScripts
+# as npm 11 does, so it would run every package's (analytics, optional native builds).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs

@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 
-import { copyPaths, execForm, instructionsOf, Stage } from './support/dockerfile';
+import { copyPaths, dockerIgnores, execForm, instructionsOf, Stage } from './support/dockerfile';
 import { chartAsset, PASSWORD, uniqueEmail } from './support/factories';
 import { assembleImage, IMAGE_NODE, ImageContents, ROOT } from './support/image-contents';
 import {
@@ -56,7 +56,7 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
   beforeAll(async () => {
     [image, database] = await Promise.all([assembleImage(), throwawayDatabase()]);
     console.log(`image assembled without Docker:\n  ${image.log.join('\n  ')}`);
-  }, 300_000);
+  }, 420_000);
   afterAll(async () => {
     await service?.stop(2000);
     await image?.remove();
@@ -85,6 +85,19 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
     expect(healthcheck.args).toMatch(/^CMD \[/);
     expect(execForm(healthcheck.args.slice(4))[0]).toBe(IMAGE_NODE);
     expect(instructionsOf(final, 'RUN')).toEqual([]);
+    // The build context: never the host's secrets, data, dependencies or build.
+    const ignored = dockerIgnores(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
+    for (const path of [
+      '.env',
+      '.git/config',
+      '.data/pglite/base',
+      'node_modules/jest',
+      'dist/x.js',
+    ]) {
+      expect([path, ignored(path)]).toEqual([path, true]);
+    }
+    expect(ignored('apps/api/src/main.ts')).toBe(false);
+    expect(ignored('apps/api/src/main.spec.ts')).toBe(true);
   });
 
   it('holds only what the final stage copies: dist/, the production node_modules, package files', async () => {
