@@ -1,9 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 import { validateEnvironment } from '../libs/config/src/environment';
 import { hasPromtool } from './support/prometheus';
@@ -187,6 +189,24 @@ describe('docker-compose.yml (e2e)', () => {
       expect(dashboards?.[0]).toBe('./deploy/compose/grafana/dashboards');
       for (const panel of panels) {
         expect(panel.datasource).toEqual({ type: 'prometheus', uid: datasource.uid });
+      }
+    });
+
+    itWithPromtool('queries in valid PromQL (promtool, as recording rules)', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'favorites-dashboard-'));
+      try {
+        const rules = exprs.map((expr, i) => ({
+          record: `dashboard:panel_query_${i}`,
+          // Grafana's own variable, which Prometheus never sees.
+          expr: expr.replaceAll('$__rate_interval', '1m'),
+        }));
+        const file = join(dir, 'rules.yml');
+        await writeFile(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
+        expect(() =>
+          execFileSync('promtool', ['check', 'rules', file], { stdio: 'pipe' }),
+        ).not.toThrow();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     });
 
