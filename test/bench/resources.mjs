@@ -2,7 +2,7 @@
 // service, configured as production runs it (APP_ENV=production, bcrypt cost 12, Redis cache),
 // under each kind of load in turn, with its resident memory sampled every 200 ms and its CPU time
 // read from /proc. Run: `npm run build && node test/bench/resources.mjs` (loopback PostgreSQL and
-// Redis, as the other benchmarks; its own database, favorites_resources).
+// Redis, as the other benchmarks; its own database, favorites_resources, made afresh).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,7 +83,8 @@ async function streamAll(base, token, streams) {
   await Promise.all(Array.from({ length: streams }, one));
 }
 
-await ensureDatabase();
+// A fresh database each run: the figures must not depend on what earlier runs left.
+await ensureDatabase({ fresh: true });
 const service = await startService({
   REDIS_URL,
   BCRYPT_COST: '12',
