@@ -24,8 +24,8 @@ export const SERVED_BY = 'x-served-by';
 /**
  * HAProxy (`haproxy -f <cfg> -db`) on a free loopback port in front of the given backends:
  * round robin, `option forwardfor` (the client's address appended to X-Forwarded-For), a
- * readiness check every 250 ms (an instance whose /health/ready answers 503 is out at the next
- * check), a retry on another server when a connection fails. Each answer names its server in
+ * readiness check every 250 ms (an instance whose /health/ready answers 503 twice is out, within
+ * about half a second: well inside the service's drain delay), a retry on another server when a connection fails. Each answer names its server in
  * X-Served-By.
  */
 export class LoadBalancer {
@@ -40,7 +40,7 @@ export class LoadBalancer {
     const dir = await mkdtemp(join(tmpdir(), 'haproxy-'));
     const port = await freePort();
     const servers = backends.map(
-      (address, n) => `  server i${n} ${address} check inter 250ms fall 1 rise 2`,
+      (address, n) => `  server i${n} ${address} check inter 250ms fall 2 rise 1`,
     );
     const config = [
       'global',
@@ -51,6 +51,8 @@ export class LoadBalancer {
       '  timeout client 30s',
       '  timeout server 30s',
       '  timeout http-keep-alive 10s',
+      // Without it a check times out after `inter` (250 ms): too short on a busy machine.
+      '  timeout check 2s',
       '  option forwardfor',
       '  option redispatch',
       '  retries 3',
@@ -79,7 +81,7 @@ export class LoadBalancer {
         throw new Error(`haproxy exited with ${child.exitCode}:\n${lb.output}`);
       }
       try {
-        // Up once every backend passed its checks (rise 2) and answers through it.
+        // Up once every backend answers through it.
         const seen = new Set<string>();
         for (let n = 0; n < backends.length * 2; n++) {
           const res = await lb.client().get('/health/ready');
