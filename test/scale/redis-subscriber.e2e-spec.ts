@@ -1,7 +1,7 @@
 import { subscribeToRedis } from '../../libs/cache/src';
 import { freePort } from '../support/free-port';
 import { hasBinary } from '../support/load-balancer';
-import { redisCli,RedisCluster } from '../support/redis-cluster';
+import { redisCli, RedisCluster } from '../support/redis-cluster';
 
 const MISSING = ['redis-server', 'redis-cli'].filter((name) => !hasBinary(name));
 if (MISSING.length > 0 && process.env.CI === 'true') {

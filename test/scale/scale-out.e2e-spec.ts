@@ -353,7 +353,7 @@ describeScale('Scale-out: three instances behind HAProxy on a Redis Cluster (e2e
     );
   });
 
-  it('keeps answering through the load balancer while an instance stops (graceful drain)', async () => {
+  it('keeps answering through the load balancer while an instance drains and stops', async () => {
     // Two users, so that 80 requests stay under each one's limit of 60 a minute.
     const tokens = [(await signUp(client)).token, (await signUp(client)).token];
     const reader = lb.client('127.0.0.7');

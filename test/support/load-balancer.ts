@@ -25,8 +25,8 @@ export const SERVED_BY = 'x-served-by';
  * HAProxy (`haproxy -f <cfg> -db`) on a free loopback port in front of the given backends:
  * round robin, `option forwardfor` (the client's address appended to X-Forwarded-For), a
  * readiness check every 250 ms (an instance whose /health/ready answers 503 twice is out, within
- * about half a second: well inside the service's drain delay), a retry on another server when a connection fails. Each answer names its server in
- * X-Served-By.
+ * about half a second: well inside the service's drain delay), a retry on another server when a
+ * connection fails. Each answer names its server in X-Served-By.
  */
 export class LoadBalancer {
   private constructor(

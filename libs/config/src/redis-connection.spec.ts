@@ -60,7 +60,7 @@ describe(parseRedisClusterNodes.name, () => {
 describe(redisConnectionOf.name, () => {
   const connectionOf = (raw: Record<string, string>) => redisConnectionOf(validateEnvironment(raw));
 
-  it('is a cluster with REDIS_CLUSTER_NODES, one server with REDIS_URL or REDIS_ADDR, else none', () => {
+  it('is a cluster with REDIS_CLUSTER_NODES, else one server with REDIS_URL or REDIS_ADDR', () => {
     expect(connectionOf({ REDIS_CLUSTER_NODES: 'h1:7000,h2:7001' })).toMatchObject({
       kind: 'cluster',
       nodes: [

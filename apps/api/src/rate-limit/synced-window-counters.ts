@@ -34,9 +34,9 @@ interface Unsent {
  * An approximate limiter for the per-user limit, which every authenticated request meets: the
  * decision is taken here, in memory, against the last known total of all instances plus this
  * instance's hits since; every `syncMs` the hits are added to Redis in one pipeline per node
- * (INCRBY and PEXPIREAT per counter) and the totals read back. A request costs no Redis round trip; the
- * price is that instances may together let through what they admit in one sync interval beyond
- * the limit (ADR-0025). Windows are fixed and aligned to the clock, so every instance counts the
+ * (INCRBY and PEXPIREAT per counter) and the totals read back. A request costs no Redis round
+ * trip; the price is that instances may together let through what they admit in one sync
+ * interval beyond the limit (ADR-0025). Windows are fixed and aligned to the clock, so every instance counts the
  * same window. With no Redis, or while it fails, the counts are simply local (kept, and sent once
  * Redis answers within the same window).
  */
@@ -157,7 +157,7 @@ export class SyncedWindowCounters implements ThrottlerStorage {
     }
   }
 
-  /** Adds the hits of one node's counters to Redis, learns their totals, returns those it could not. */
+  /** Adds one node's counters to Redis and learns their totals; returns those it could not add. */
   private async send(part: Unsent[]): Promise<Unsent[]> {
     const pipeline = this.redis!.pipeline();
     for (const { counter, hits, redisKey } of part) {

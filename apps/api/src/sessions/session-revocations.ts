@@ -14,9 +14,11 @@ type RevokedListener = (sessionIds: string[]) => void;
  * tokens from its cache of active sessions (ActiveSessions) or of verified tokens (VerifiedTokens).
  * Listeners in this instance are called synchronously, before `publish` returns; other instances
  * hear it over Redis pub/sub, when Redis is configured (REDIS_URL or REDIS_CLUSTER_NODES, whether
- * or not the list cache is enabled; on a cluster a PUBLISH reaches every node's subscribers). Pub/sub delivers at most once: a subscriber that was disconnected may have missed
- * messages, so on every (re)subscription the `onResubscribed` listeners drop what they trusted.
- * What bounds a missed message is then ActiveSessions' time to live (ADR-0022).
+ * or not the list cache is enabled; on a cluster a PUBLISH reaches every node's subscribers).
+ * Pub/sub delivers at most once: a subscriber that was disconnected, or moved to another cluster
+ * node, may have missed messages, so on every (re)subscription the `onResubscribed` listeners
+ * drop what they trusted. What bounds a missed message is then ActiveSessions' time to live
+ * (ADR-0022).
  */
 @Injectable()
 export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
