@@ -1,13 +1,12 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import Redis from 'ioredis';
 
 import { AllConfig } from '@app/config';
 
 import { CacheBreaker } from './cache-breaker';
 import { CacheHealth } from './cache-health';
 import { REDIS } from './redis.token';
-import { createRedisClient } from './redis-client';
+import { createRedisClient, RedisClient } from './redis-client';
 
 @Global()
 @Module({
@@ -15,18 +14,19 @@ import { createRedisClient } from './redis-client';
     {
       provide: REDIS,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>): Redis | null => {
+      useFactory: (config: ConfigService<AllConfig, true>): RedisClient | null => {
         const cache = config.get('cache', { infer: true });
         const logger = new Logger('Cache');
         if (!cache.enabled) logger.log('CACHE_ENABLED=false: lists are read from PostgreSQL');
-        if (!cache.redisUrl) {
+        if (!cache.redis) {
           logger.log(
-            'REDIS_URL is not set: cache and rate limits are in-process (one instance only)',
+            'Neither REDIS_URL nor REDIS_CLUSTER_NODES is set: cache and rate limits are ' +
+              'in-process (one instance only)',
           );
           return null;
         }
         // Connected even with the list cache off: the rate limits count in the same Redis.
-        return createRedisClient(cache.redisUrl, cache.commandTimeoutMs);
+        return createRedisClient(cache.redis, cache.commandTimeoutMs);
       },
     },
     {
@@ -43,7 +43,7 @@ import { createRedisClient } from './redis-client';
 })
 export class CacheModule implements OnApplicationShutdown {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(REDIS) private readonly redis: RedisClient | null,
     private readonly breaker: CacheBreaker,
   ) {}
 

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 
 import { parseCorsOrigins, parseTrustProxy } from './http-trust';
+import { parseRedisClusterNodes } from './redis-connection';
 
 export const APP_ENVS = ['production', 'staging', 'development', 'local', 'test'] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
@@ -186,6 +187,16 @@ export class Environment {
   @IsOptional()
   @IsUrl({ protocols: ['redis', 'rediss'], require_protocol: true, require_tld: false })
   REDIS_URL?: string;
+
+  /**
+   * A Redis Cluster instead of one server: seed nodes, comma-separated, `host:port` or
+   * `redis[s]://[user:password@]host:port`. Exclusive with REDIS_URL/REDIS_ADDR; checked in
+   * validateEnvironment.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
 
   /** Off: every list is read from PostgreSQL (the coherence tests' reference instance). */
   @Transform(toBool)
@@ -410,6 +421,13 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   }
   if (parseCorsOrigins(env.CORS_ORIGINS) === undefined) {
     problems.push('  - CORS_ORIGINS: must be origins (scheme://host[:port]), comma-separated');
+  }
+  if (env.REDIS_CLUSTER_NODES !== undefined) {
+    const cluster = parseRedisClusterNodes(env.REDIS_CLUSTER_NODES);
+    if (typeof cluster === 'string') problems.push(`  - REDIS_CLUSTER_NODES: ${cluster}`);
+    if (env.REDIS_URL !== undefined || env.REDIS_ADDR !== undefined) {
+      problems.push('  - REDIS_CLUSTER_NODES: set either it or REDIS_URL/REDIS_ADDR, not both');
+    }
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n${problems.join('\n')}`);

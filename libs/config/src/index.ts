@@ -18,6 +18,7 @@ export * from './http-trust';
 export * from './idempotency.config';
 export * from './load-shedding.config';
 export * from './rate-limit.config';
+export * from './redis-connection';
 export * from './signing-keys';
 
 /** The shape behind `ConfigService<AllConfig, true>`, for `get('auth.jwtSecret', { infer: true })`. */

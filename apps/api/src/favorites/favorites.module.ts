@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import Redis from 'ioredis';
 
-import { REDIS } from '@app/cache';
+import { REDIS, RedisClient } from '@app/cache';
 import { AllConfig } from '@app/config';
 import { TransactionScope } from '@app/database';
 
@@ -39,7 +38,7 @@ import { TypeOrmFavoritesRepository } from './typeorm-favorites.repository';
     {
       provide: FavoritesStore,
       inject: [REDIS, ConfigService],
-      useFactory: (redis: Redis | null, config: ConfigService<AllConfig, true>) =>
+      useFactory: (redis: RedisClient | null, config: ConfigService<AllConfig, true>) =>
         redis
           ? new RedisFavoritesStore(redis, config.get('cache.ttlSeconds', { infer: true }))
           : new MemoryFavoritesStore(),

@@ -1,7 +1,6 @@
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type Redis from 'ioredis';
 
-import { CacheBreaker } from '@app/cache';
+import { CacheBreaker, RedisClient } from '@app/cache';
 import { RateLimitConfig } from '@app/config';
 
 import { RedisThrottlerStorage, ThrottlerStorageRecord } from './redis-throttler-storage';
@@ -21,7 +20,7 @@ export class RateLimitStorage implements ThrottlerStorage {
   private readonly perUser: ThrottlerStorage;
   readonly counters: SyncedWindowCounters;
 
-  constructor(redis: Redis | null, breaker: CacheBreaker, config: RateLimitConfig) {
+  constructor(redis: RedisClient | null, breaker: CacheBreaker, config: RateLimitConfig) {
     this.exact = redis
       ? new RedisThrottlerStorage(redis, breaker, this.local, config.keyPrefix)
       : this.local;

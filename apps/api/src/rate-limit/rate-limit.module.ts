@@ -2,9 +2,8 @@ import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
-import Redis from 'ioredis';
 
-import { CacheBreaker, REDIS } from '@app/cache';
+import { CacheBreaker, REDIS, RedisClient } from '@app/cache';
 import { AllConfig } from '@app/config';
 
 import { RateLimitGuard } from './rate-limit.guard';
@@ -24,7 +23,7 @@ import { throttlers } from './throttlers';
       useFactory: (
         config: ConfigService<AllConfig, true>,
         reflector: Reflector,
-        redis: Redis | null,
+        redis: RedisClient | null,
         breaker: CacheBreaker,
       ) => {
         const rateLimit = config.get('rateLimit', { infer: true });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type Redis from 'ioredis';
 
-import { CacheBreaker } from '@app/cache';
+import { CacheBreaker, RedisClient } from '@app/cache';
 
 // KEYS hits, block; ARGV window ms, limit, block ms. A window starts at its first hit; the hit
 // past the limit blocks the key for the block time and starts the count again after it.
@@ -51,16 +50,16 @@ export function redisKeyOf(prefix: string, key: string): string {
  * hold per instance rather than not at all.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly redis: Redis & RateLimitCommands;
+  private readonly redis: RedisClient & RateLimitCommands;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly breaker: CacheBreaker,
     private readonly fallback: ThrottlerStorageService,
     private readonly prefix: string,
   ) {
     redis.defineCommand('rateLimitHit', { numberOfKeys: 2, lua: HIT });
-    this.redis = redis as Redis & RateLimitCommands;
+    this.redis = redis as RedisClient & RateLimitCommands;
   }
 
   async increment(

@@ -2,9 +2,8 @@ import { AsyncResource } from 'node:async_hooks';
 
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import type Redis from 'ioredis';
 
-import { CacheBreaker } from '@app/cache';
+import { CacheBreaker, groupByNode, RedisClient } from '@app/cache';
 
 import { redisKeyOf, ThrottlerStorageRecord } from './redis-throttler-storage';
 
@@ -24,13 +23,20 @@ interface Counter {
   pending: number;
 }
 
+/** A counter's hits on their way to Redis, under its Redis key. */
+interface Unsent {
+  counter: Counter;
+  hits: number;
+  redisKey: string;
+}
+
 /**
  * An approximate limiter for the per-user limit, which every authenticated request meets: the
  * decision is taken here, in memory, against the last known total of all instances plus this
- * instance's hits since; every `syncMs` the hits are added to Redis in one pipeline (INCRBY and
- * PEXPIREAT per counter) and the totals read back. A request costs no Redis round trip; the
- * price is that instances may together let through what they admit in one sync interval beyond
- * the limit (ADR-0025). Windows are fixed and aligned to the clock, so every instance counts the
+ * instance's hits since; every `syncMs` the hits are added to Redis in one pipeline per node
+ * (INCRBY and PEXPIREAT per counter) and the totals read back. A request costs no Redis round
+ * trip; the price is that instances may together let through what they admit in one sync
+ * interval beyond the limit (ADR-0025). Windows are fixed and aligned to the clock, so every instance counts the
  * same window. With no Redis, or while it fails, the counts are simply local (kept, and sent once
  * Redis answers within the same window).
  */
@@ -57,7 +63,7 @@ export class SyncedWindowCounters implements ThrottlerStorage {
   });
 
   constructor(
-    private readonly redis: Redis | null,
+    private readonly redis: RedisClient | null,
     private readonly breaker: CacheBreaker,
     private readonly prefix: string,
     private readonly syncMs: number,
@@ -120,43 +126,58 @@ export class SyncedWindowCounters implements ThrottlerStorage {
   private async sync(): Promise<void> {
     const now = this.now();
     if (now - this.lastSweep >= SWEEP_MS) this.sweep(now);
-    const batch: Array<[Counter, number]> = [];
-    const pipeline = this.redis?.pipeline();
+    const batch: Unsent[] = [];
     for (const counter of this.unsent.values()) {
-      if (counter.window !== Math.floor(now / counter.windowMs) || !pipeline) continue;
+      if (counter.window !== Math.floor(now / counter.windowMs) || !this.redis) continue;
       const hits = counter.pending;
-      batch.push([counter, hits]);
       counter.sending += hits;
       counter.pending = 0;
       const redisKey = `${redisKeyOf(this.prefix, counter.key)}:w${counter.window}`;
-      pipeline.incrby(redisKey, hits);
-      // Kept a window past its end, for instances whose clocks run a little behind.
-      pipeline.pexpireat(redisKey, (counter.window + 2) * counter.windowMs);
+      batch.push({ counter, hits, redisKey });
     }
     // Hits of a past window no longer matter, sent or not; without Redis there is nowhere to send.
     this.unsent.clear();
     if (batch.length === 0) return;
-    let replies: Array<[Error | null, unknown]> | null = null;
+    let notCounted: Unsent[];
     try {
-      replies = await this.breaker.run(() => pipeline!.exec());
+      // Each user's counter hashes to a slot of its own: on a cluster, one pipeline per node.
+      const parts = groupByNode(this.redis!, batch, (entry) => entry.redisKey);
+      notCounted = (await Promise.all(parts.map((part) => this.send(part)))).flat();
     } catch (error) {
       this.logger.debug(`rate-limit sync failed: ${(error as Error).message}`);
+      notCounted = batch;
     }
-    batch.forEach(([counter, hits], index) => {
-      counter.sending -= hits;
-      const [error, total] = replies?.[index * 2] ?? [new Error('not sent'), null];
-      if (error === null && typeof total === 'number') {
-        counter.known = total;
-      } else {
-        // Not counted in Redis: still counted here, and sent again with the next sync.
-        counter.pending += hits;
-      }
-    });
-    for (const [counter] of batch) {
+    for (const { counter, hits } of batch) counter.sending -= hits;
+    // Not counted in Redis: still counted here, and sent again with the next sync.
+    for (const { counter, hits } of notCounted) counter.pending += hits;
+    for (const { counter } of batch) {
       if (counter.pending > 0 && this.counters.get(counter.key) === counter) {
         this.unsent.set(counter.key, counter);
       }
     }
+  }
+
+  /** Adds one node's counters to Redis and learns their totals; returns those it could not add. */
+  private async send(part: Unsent[]): Promise<Unsent[]> {
+    const pipeline = this.redis!.pipeline();
+    for (const { counter, hits, redisKey } of part) {
+      pipeline.incrby(redisKey, hits);
+      // Kept a window past its end, for instances whose clocks run a little behind.
+      pipeline.pexpireat(redisKey, (counter.window + 2) * counter.windowMs);
+    }
+    let replies: Array<[Error | null, unknown]> | null;
+    try {
+      replies = await this.breaker.run(() => pipeline.exec());
+    } catch (error) {
+      this.logger.debug(`rate-limit sync failed: ${(error as Error).message}`);
+      return part;
+    }
+    return part.filter(({ counter }, index) => {
+      const [error, total] = replies?.[index * 2] ?? [new Error('not sent'), null];
+      if (error !== null || typeof total !== 'number') return true;
+      counter.known = total;
+      return false;
+    });
   }
 
   /** Drops the counters of past windows. */

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import Redis from 'ioredis';
 
-import { createRedisClient } from '@app/cache';
-import { AllConfig } from '@app/config';
+import { createRedisClient, RedisClient, RedisSubscription, subscribeToRedis } from '@app/cache';
+import { AllConfig, RedisConnection } from '@app/config';
 
 /** The Redis channel revoked session ids are published on, comma-separated. */
 export const REVOCATIONS_CHANNEL = 'favorites:sessions:revoked';
@@ -14,24 +13,26 @@ type RevokedListener = (sessionIds: string[]) => void;
  * Tells every instance at once that sessions were revoked, so none keeps accepting their access
  * tokens from its cache of active sessions (ActiveSessions) or of verified tokens (VerifiedTokens).
  * Listeners in this instance are called synchronously, before `publish` returns; other instances
- * hear it over Redis pub/sub, when Redis is configured (REDIS_URL, whether or not the list cache
- * is enabled). Pub/sub delivers at most once: a subscriber that was disconnected may have missed
- * messages, so on every (re)subscription the `onResubscribed` listeners drop what they trusted.
- * What bounds a missed message is then ActiveSessions' time to live (ADR-0022).
+ * hear it over Redis pub/sub, when Redis is configured (REDIS_URL or REDIS_CLUSTER_NODES, whether
+ * or not the list cache is enabled; on a cluster a PUBLISH reaches every node's subscribers).
+ * Pub/sub delivers at most once: a subscriber that was disconnected, or moved to another cluster
+ * node, may have missed messages, so on every (re)subscription the `onResubscribed` listeners
+ * drop what they trusted. What bounds a missed message is then ActiveSessions' time to live
+ * (ADR-0022).
  */
 @Injectable()
 export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SessionRevocations.name);
   private readonly revokedListeners: RevokedListener[] = [];
   private readonly resubscribedListeners: Array<() => void> = [];
-  private readonly redisUrl?: string;
+  private readonly redis?: RedisConnection;
   private readonly commandTimeoutMs: number;
-  private publisher?: Redis;
-  private subscriber?: Redis;
+  private publisher?: RedisClient;
+  private subscription?: RedisSubscription;
 
   constructor(config: ConfigService<AllConfig, true>) {
     const cache = config.get('cache', { infer: true });
-    this.redisUrl = cache.redisUrl;
+    this.redis = cache.redis;
     this.commandTimeoutMs = cache.commandTimeoutMs;
   }
 
@@ -46,28 +47,18 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
 
   /** Whether other instances are told (Redis configured). */
   get shared(): boolean {
-    return this.redisUrl !== undefined;
+    return this.redis !== undefined;
   }
 
   onModuleInit(): void {
-    if (!this.redisUrl) return;
+    if (!this.redis) return;
     // Publishing fails fast while Redis is down (no offline queue, command timeout).
-    this.publisher = createRedisClient(this.redisUrl, this.commandTimeoutMs);
-    // A subscribed connection runs nothing else; it waits for Redis (queued SUBSCRIBE, retried
-    // forever) and ioredis subscribes again after each reconnect.
-    const subscriber = new Redis(this.redisUrl, {
-      maxRetriesPerRequest: null,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    this.publisher = createRedisClient(this.redis, this.commandTimeoutMs);
+    // Its own connection, which waits for Redis and subscribes again after each reconnect.
+    this.subscription = subscribeToRedis(this.redis, REVOCATIONS_CHANNEL, {
+      message: (message) => this.deliver(message.split(',')),
+      subscribed: () => this.resubscribed(),
     });
-    subscriber.on('error', () => undefined);
-    subscriber.on('ready', () => this.resubscribed());
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === REVOCATIONS_CHANNEL) this.deliver(message.split(','));
-    });
-    subscriber.subscribe(REVOCATIONS_CHANNEL).catch((error: Error) => {
-      this.logger.warn(`cannot subscribe to session revocations: ${error.message}`);
-    });
-    this.subscriber = subscriber;
   }
 
   /**
@@ -87,7 +78,7 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.subscriber?.disconnect();
+    this.subscription?.close();
     try {
       await this.publisher?.quit();
     } catch {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type Redis from 'ioredis';
+import { assertReady, RedisClient } from '@app/cache';
 
 import { CacheEntry, CachePosition, CacheRead, FavoritesStore, Rebuild } from './favorites-store';
 
@@ -11,7 +11,9 @@ import { CacheEntry, CachePosition, CacheRead, FavoritesStore, Rebuild } from '.
  *   fav:{u:<id>}:h  hash: asset id -> Asset JSON.
  *   fav:{u:<id>}:m  hash: v (version, bumped by every write), w ('1' warm, 'big' not cached),
  *                   n (expected ZCARD: a sorted set evicted under memory pressure reads as cold).
- * Every change is one Lua script, so it is atomic per user.
+ * Every change is one Lua script, so it is atomic per user. A rebuild stages its copy under
+ * fav:{u:<id>}:z:<token> and fav:{u:<id>}:h:<token> (same tag, so the same slot, so RENAME works
+ * on a Redis Cluster too).
  */
 const keysOf = (userId: string) => {
   const tag = `fav:{u:${userId}}`;
@@ -163,10 +165,10 @@ interface FavoritesCommands {
 
 /** FavoritesStore on Redis: one Lua script per operation (EVALSHA, loaded once per connection). */
 export class RedisFavoritesStore extends FavoritesStore {
-  private readonly redis: Redis & FavoritesCommands;
+  private readonly redis: RedisClient & FavoritesCommands;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly ttlSeconds: number,
   ) {
     super();
@@ -178,7 +180,7 @@ export class RedisFavoritesStore extends FavoritesStore {
     redis.defineCommand('favInvalidate', { numberOfKeys: 3, lua: INVALIDATE });
     redis.defineCommand('favCommit', { numberOfKeys: 5, lua: COMMIT });
     redis.defineCommand('favMarkTooLarge', { numberOfKeys: 1, lua: MARK_TOO_LARGE });
-    this.redis = redis as Redis & FavoritesCommands;
+    this.redis = redis as RedisClient & FavoritesCommands;
   }
 
   async read(userId: string, position: CachePosition, count: number): Promise<CacheRead> {
@@ -234,6 +236,8 @@ export class RedisFavoritesStore extends FavoritesStore {
     const { tag } = keysOf(userId);
     const stagedZ = `${tag}:z:${rebuild.token}`;
     const stagedH = `${tag}:h:${rebuild.token}`;
+    // One slot (the user's tag), so a transaction even on a cluster.
+    assertReady(this.redis);
     const results = await this.redis
       .multi()
       .zadd(stagedZ, ...entries.flatMap((e) => [e.score, e.id]))
