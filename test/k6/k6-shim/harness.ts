@@ -131,7 +131,9 @@ export async function runK6Script(options: K6RunOptions): Promise<K6Run> {
   const lifecycle = async (): Promise<K6Run> => {
     const init = await run({ role: 'init', vu: 0, scenario: 'default' });
     const scriptOptions = init.options as K6Run['options'];
-    const [scenario, config] = Object.entries(scriptOptions.scenarios ?? { default: {} })[0];
+    const scenarios = Object.entries(scriptOptions.scenarios ?? { default: {} });
+    if (scenarios.length !== 1) throw new Error('the k6 shim runs scripts of one scenario');
+    const [scenario, config] = scenarios[0];
     const exec = (config as { exec?: string }).exec ?? 'default';
     if (!(init.exports as string[]).includes(exec)) {
       throw new Error(`scenario ${scenario} runs ${exec}, which the script does not export`);
