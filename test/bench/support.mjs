@@ -254,19 +254,27 @@ export function runBenchmark(main, { fresh = false, env = {} } = {}) {
     });
 }
 
-/** One autocannon run on loopback; fails on any error, timeout or non-2xx answer. */
-export function load(url, { headers = {}, connections = 50, seconds, method = 'GET', body }) {
+/**
+ * One autocannon run on loopback; fails on any error, timeout or non-2xx answer, except that
+ * with `tolerateNon2xx` non-2xx answers (a 503 shed under a machine's overload) are counted in
+ * the result instead.
+ */
+export function load(
+  url,
+  { headers = {}, connections = 50, seconds, method = 'GET', body, tolerateNon2xx = false },
+) {
   return new Promise((resolveRun, reject) => {
     const options = { url, connections, duration: seconds, headers, method, body };
     autocannon(options, (error, result) => {
       if (error) return reject(error);
-      if (result.errors || result.timeouts || result.non2xx) {
+      if (result.errors || result.timeouts || (result.non2xx && !tolerateNon2xx)) {
         const { errors, timeouts, non2xx } = result;
         return reject(
           new Error(`${url}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx`),
         );
       }
       resolveRun({
+        non2xx: result.non2xx,
         requestsPerSecond: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
