@@ -3,7 +3,8 @@
 // and prints the profile's self time by function and by file or package, heaviest first. The
 // .cpuprofile stays in bench-results/profiles/ (open it in Chrome DevTools for the call tree).
 // Scenarios: warm (GET /favorites?limit=20 from Redis), off (the same from PostgreSQL), write
-// (POST /favorites), hello (GET /health/live). Options: --seconds=N (default 10).
+// (POST /favorites), hello (GET /health/live), start (the cold start alone: spawn to the first
+// answer). Options: --seconds=N (default 10).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -91,33 +92,41 @@ async function main() {
   const before = new Set(await readdir(dir));
   const service = await startService(env, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   const redis = new Redis(REDIS_URL);
+  let window = seconds + 1;
   try {
-    const user = await userToken(service.base, `bench-run-${SIZE}@bench.local`);
-    await seedFavorites(user.userId, SIZE);
-    const headers = { authorization: `Bearer ${user.token}`, accept: 'application/json' };
-    const m = `fav:{u:${user.userId}}:m`;
-    await fetch(`${service.base}/favorites?limit=20`, { headers }).then((r) => r.text());
-    if (scenario === 'warm') {
-      for (let i = 0; (await redis.hget(m, 'w')) !== '1'; i++) {
-        if (i > 600) throw new Error('not cached within 60 s');
-        await sleep(100);
+    if (scenario === 'start') {
+      console.log(`cold start ${Math.round(service.coldStartMs)} ms`);
+      window = 600;
+    } else {
+      const user = await userToken(service.base, `bench-run-${SIZE}@bench.local`);
+      await seedFavorites(user.userId, SIZE);
+      const headers = { authorization: `Bearer ${user.token}`, accept: 'application/json' };
+      const m = `fav:{u:${user.userId}}:m`;
+      await fetch(`${service.base}/favorites?limit=20`, { headers }).then((r) => r.text());
+      if (scenario === 'warm') {
+        for (let i = 0; (await redis.hget(m, 'w')) !== '1'; i++) {
+          if (i > 600) throw new Error('not cached within 60 s');
+          await sleep(100);
+        }
       }
+      const target = {
+        warm: { url: `${service.base}/favorites?limit=20`, headers },
+        off: { url: `${service.base}/favorites?limit=20`, headers },
+        hello: { url: `${service.base}/health/live`, headers: {} },
+        write: {
+          url: `${service.base}/favorites`,
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'insight', name: 'Profiled', content: 'x' }),
+        },
+      }[scenario];
+      if (!target) throw new Error(`unknown scenario ${scenario}`);
+      await load(target.url, { ...target, seconds: 3 });
+      const result = await load(target.url, { ...target, seconds });
+      console.log(
+        `${scenario}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms`,
+      );
     }
-    const target = {
-      warm: { url: `${service.base}/favorites?limit=20`, headers },
-      off: { url: `${service.base}/favorites?limit=20`, headers },
-      hello: { url: `${service.base}/health/live`, headers: {} },
-      write: {
-        url: `${service.base}/favorites`,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'insight', name: 'Profiled', content: 'x' }),
-      },
-    }[scenario];
-    if (!target) throw new Error(`unknown scenario ${scenario}`);
-    await load(target.url, { ...target, seconds: 3 });
-    const result = await load(target.url, { ...target, seconds });
-    console.log(`${scenario}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms`);
   } finally {
     redis.disconnect();
     await service.stop();
@@ -127,7 +136,7 @@ async function main() {
     console.log(`\n${join(dir, file)}\n`);
     // The measured run and the service's shutdown after it.
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8'));
-    console.log(summarise(profile, seconds + 1));
+    console.log(summarise(profile, window));
   }
 }
 

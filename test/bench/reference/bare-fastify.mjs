@@ -145,3 +145,11 @@ app.post('/favorites', async (request, reply) => {
 });
 
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+
+// A clean exit on SIGTERM (so `--cpu-prof` can write its profile).
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => Promise.all([pool.end(), store.redis.quit()]))
+    .finally(() => process.exit(0));
+});
