@@ -69,7 +69,7 @@ async function main(service) {
     '',
     `Service RSS after warm-up: ${mib(baseline.rss).toFixed(1)} MiB; cold start ${service.coldStartMs.toFixed(0)} ms.`,
     '',
-    '| favourites | body MiB | rows/s | psql \\copy rows/s | vs psql | TTFB ms | peak RSS MiB |',
+    '| favourites | body MiB | rows/s | psql COPY rows/s | vs psql | TTFB ms | peak RSS MiB |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
