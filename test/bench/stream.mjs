@@ -1,87 +1,21 @@
 // `npm run bench:stream`: streams one user's whole list as NDJSON from the built service and
-// compares it with psql copying the same rows to /dev/null. Per list size: rows/s, time to first
+// compares it with psql copying the same rows (COPY ... TO STDOUT) to /dev/null. Per list size: rows/s, time to first
 // byte, and the service's peak RSS, so memory growth with the list shows (or does not).
-import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
-
 import {
-  databaseUrl,
   median,
   mib,
   parseArgs,
+  psqlCopySeconds,
   report,
   runBenchmark,
   seedFavorites,
+  streamOnce,
   userToken,
 } from './support.mjs';
 
 const { quick, fresh } = parseArgs();
 const SIZES = quick ? [10_000, 100_000] : [100_000, 1_000_000];
 const ROUNDS = quick ? 1 : 3;
-
-/** The same rows, in the same order and the same JSON text, as the service's stream query. */
-const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const referenceSql = (userId) => `SELECT (
-    jsonb_build_object('id', id, 'type', type, 'name', name, 'description', description)
-    || payload
-    || jsonb_build_object(
-         'createdAt', to_char(created_at AT TIME ZONE 'UTC', ${ISO_MS}),
-         'updatedAt', to_char(updated_at AT TIME ZONE 'UTC', ${ISO_MS}))
-  )::text FROM favorites WHERE user_id = '${userId}' ORDER BY created_at DESC, id DESC`;
-
-function psqlCopySeconds(userId) {
-  const started = performance.now();
-  const result = spawnSync(
-    'psql',
-    ['-X', '-q', databaseUrl(), '-c', `\\copy (${referenceSql(userId)}) to '/dev/null'`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
-  return (performance.now() - started) / 1000;
-}
-
-/** Reads the whole stream, counting lines; checks it is complete and in order. */
-function streamOnce(base, token) {
-  return new Promise((resolveRun, reject) => {
-    const started = performance.now();
-    let firstByteMs;
-    let lines = 0;
-    let bytes = 0;
-    let head = '';
-    let tail = Buffer.alloc(0);
-    const req = request(`${base}/favorites`, {
-      headers: { accept: 'application/x-ndjson', authorization: `Bearer ${token}` },
-    });
-    req.once('error', reject);
-    req.once('response', (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`stream answered ${res.statusCode}`));
-        res.resume();
-        return;
-      }
-      res.on('data', (chunk) => {
-        firstByteMs ??= performance.now() - started;
-        bytes += chunk.length;
-        if (head.length < 2048) head += chunk.toString('utf8', 0, 2048);
-        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
-        tail = chunk.length >= 4096 ? chunk : Buffer.concat([tail, chunk]).subarray(-4096);
-      });
-      res.once('error', reject);
-      res.once('end', () => {
-        const last = tail.toString().trimEnd().split('\n').pop();
-        resolveRun({
-          seconds: (performance.now() - started) / 1000,
-          firstByteMs,
-          lines,
-          bytes,
-          first: JSON.parse(head.slice(0, head.indexOf('\n'))),
-          last: JSON.parse(last),
-        });
-      });
-    });
-    req.end();
-  });
-}
 
 async function main(service) {
   const results = [];
@@ -135,7 +69,7 @@ async function main(service) {
     '',
     `Service RSS after warm-up: ${mib(baseline.rss).toFixed(1)} MiB; cold start ${service.coldStartMs.toFixed(0)} ms.`,
     '',
-    '| favourites | body MiB | rows/s | psql \\copy rows/s | vs psql | TTFB ms | peak RSS MiB |',
+    '| favourites | body MiB | rows/s | psql COPY rows/s | vs psql | TTFB ms | peak RSS MiB |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>

@@ -1,9 +1,10 @@
 // Shared by the benchmarks: a bench database, seeding, and the built service as a child process.
 // Everything runs on loopback and stops itself.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +14,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SERVICE_MAIN = join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+/** The built service's source folder, and its entry point. */
+export const SERVICE_DIST = join(ROOT, 'dist/apps/api/apps/api/src');
+export const SERVICE_MAIN = join(SERVICE_DIST, 'main.js');
 
 /** The server the benchmarks use: BENCH_DATABASE_URL, else the loopback PostgreSQL. */
 export const SERVER_URL =
@@ -67,20 +70,64 @@ export function memoryOf(pid) {
 }
 
 /**
- * Starts the built service on a free loopback port and waits until it answers. `nodeArgs` go to
- * node before the script (e.g. `--cpu-prof` to profile a scenario).
+ * Spawns `script` (node, with `nodeArgs` first) on a free loopback port given as PORT, and waits
+ * until GET `readyPath` answers 2xx. `coldStartMs`: from the spawn to that first answer.
  */
-export async function startService(env = {}, { nodeArgs = [] } = {}) {
+export async function startProcess(script, env = {}, { nodeArgs = [], readyPath = '/' } = {}) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, SERVICE_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
-    env: {
-      ...process.env,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    // Polled often: the cold start is measured to the first answer.
+    for (const deadline = started + 60_000; ;) {
+      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+      try {
+        const response = await fetch(`${base}${readyPath}`);
+        await response.arrayBuffer();
+        if (response.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (performance.now() > deadline) throw new Error(`${script} did not start within 60 s`);
+      await sleep(20);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    base,
+    pid: child.pid,
+    coldStartMs: performance.now() - started,
+    memory: () => memoryOf(child.pid),
+    stop,
+  };
+}
+
+/**
+ * Starts the built service (or `script`, an entry that loads it) on a free loopback port and
+ * waits until it answers. `nodeArgs` go to node before the script (e.g. `--cpu-prof` to profile
+ * a scenario).
+ */
+export function startService(env = {}, { nodeArgs = [], script = SERVICE_MAIN } = {}) {
+  return startProcess(
+    script,
+    {
       APP_ENV: 'production',
       LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(port),
       DATABASE_URL: databaseUrl(),
       JWT_SECRET: randomBytes(48).toString('base64'),
       BCRYPT_COST: '10',
@@ -91,35 +138,11 @@ export async function startService(env = {}, { nodeArgs = [] } = {}) {
       RATE_LIMIT_USER: '100000000',
       // The runs' own counters: a benchmark signs up and logs in again each time.
       RATE_LIMIT_KEY_PREFIX: RUN_KEY_PREFIX,
+      SERVICE_DIST,
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${base}/health/live`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (attempt > 600) throw new Error('service did not start within 60 s');
-    await sleep(100);
-  }
-  return {
-    base,
-    pid: child.pid,
-    coldStartMs: performance.now() - started,
-    memory: () => memoryOf(child.pid),
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+    { nodeArgs, readyPath: '/health/live' },
+  );
 }
 
 async function call(base, method, path, body, token) {
@@ -145,8 +168,8 @@ export async function userToken(base, email) {
   const login = await call(base, 'POST', '/login', { email, password });
   if (login.status !== 200) throw new Error(`login ${email}: ${login.status}`);
   const token = login.body.token;
-  const userId = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
-  return { token, userId };
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  return { token, userId: claims.sub, sessionId: claims.sid };
 }
 
 const SEED_CHUNK = 100_000;
@@ -231,18 +254,27 @@ export function runBenchmark(main, { fresh = false, env = {} } = {}) {
     });
 }
 
-/** One autocannon run on loopback; fails on any error, timeout or non-2xx answer. */
-export function load(url, { headers = {}, connections = 50, seconds }) {
+/**
+ * One autocannon run on loopback; fails on any error, timeout or non-2xx answer, except that
+ * with `tolerateNon2xx` non-2xx answers (a 503 shed under a machine's overload) are counted in
+ * the result instead.
+ */
+export function load(
+  url,
+  { headers = {}, connections = 50, seconds, method = 'GET', body, tolerateNon2xx = false },
+) {
   return new Promise((resolveRun, reject) => {
-    autocannon({ url, connections, duration: seconds, headers }, (error, result) => {
+    const options = { url, connections, duration: seconds, headers, method, body };
+    autocannon(options, (error, result) => {
       if (error) return reject(error);
-      if (result.errors || result.timeouts || result.non2xx) {
+      if (result.errors || result.timeouts || (result.non2xx && !tolerateNon2xx)) {
         const { errors, timeouts, non2xx } = result;
         return reject(
           new Error(`${url}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx`),
         );
       }
       resolveRun({
+        non2xx: result.non2xx,
         requestsPerSecond: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
@@ -282,4 +314,69 @@ export function latencyTable(title, header, summary, ...footer) {
     ...footer,
     '',
   ].join('\n');
+}
+
+/** The same rows, in the same order and the same JSON text, as the service's stream query. */
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+export const streamReferenceSql = (userId) => `SELECT (
+    jsonb_build_object('id', id, 'type', type, 'name', name, 'description', description)
+    || payload
+    || jsonb_build_object(
+         'createdAt', to_char(created_at AT TIME ZONE 'UTC', ${ISO_MS}),
+         'updatedAt', to_char(updated_at AT TIME ZONE 'UTC', ${ISO_MS}))
+  )::text FROM favorites WHERE user_id = '${userId}' ORDER BY created_at DESC, id DESC`;
+
+/** Seconds psql takes to COPY the user's rows, as the service's JSON lines, to /dev/null. */
+export function psqlCopySeconds(userId) {
+  const started = performance.now();
+  const result = spawnSync(
+    'psql',
+    ['-X', '-q', databaseUrl(), '-c', `COPY (${streamReferenceSql(userId)}) TO STDOUT`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Reads the user's whole NDJSON stream, counting lines; checks it is complete and in order. */
+export function streamOnce(base, token) {
+  return new Promise((resolveRun, reject) => {
+    const started = performance.now();
+    let firstByteMs;
+    let lines = 0;
+    let bytes = 0;
+    let head = '';
+    let tail = Buffer.alloc(0);
+    const req = request(`${base}/favorites`, {
+      headers: { accept: 'application/x-ndjson', authorization: `Bearer ${token}` },
+    });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`stream answered ${res.statusCode}`));
+        res.resume();
+        return;
+      }
+      res.on('data', (chunk) => {
+        firstByteMs ??= performance.now() - started;
+        bytes += chunk.length;
+        if (head.length < 2048) head += chunk.toString('utf8', 0, 2048);
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+        tail = chunk.length >= 4096 ? chunk : Buffer.concat([tail, chunk]).subarray(-4096);
+      });
+      res.once('error', reject);
+      res.once('end', () => {
+        const last = tail.toString().trimEnd().split('\n').pop();
+        resolveRun({
+          seconds: (performance.now() - started) / 1000,
+          firstByteMs,
+          lines,
+          bytes,
+          first: JSON.parse(head.slice(0, head.indexOf('\n'))),
+          last: JSON.parse(last),
+        });
+      });
+    });
+    req.end();
+  });
 }

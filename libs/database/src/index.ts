@@ -6,4 +6,5 @@ export * from './database-error-translator';
 export * from './embedded-postgres';
 export * from './guarded-pool';
 export * from './pg-errors';
+export * from './pooled-query';
 export * from './transaction-scope';

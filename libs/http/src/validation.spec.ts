@@ -1,9 +1,9 @@
-import { ValidationError } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsNumber, IsString, Min, ValidateNested } from 'class-validator';
 
 import { RequestValidationError } from './domain-error';
-import { flattenValidationErrors, validateAs } from './validation';
+import { createValidationPipe, flattenValidationErrors, validateAs } from './validation';
 
 class PointDto {
   @IsNumber()
@@ -116,5 +116,43 @@ describe(validateAs.name, () => {
         { field: 'rules.extra', message: 'property extra should not exist' },
       ]),
     });
+  });
+});
+
+/** A DTO whose fast path takes only `{ n: '1' }`. */
+class FastDto {
+  @IsInt()
+  n!: number;
+
+  static parseValid(plain: unknown): FastDto | undefined {
+    if ((plain as { n?: unknown }).n !== '1') return undefined;
+    return Object.assign(new FastDto(), { n: 1 });
+  }
+}
+
+describe(createValidationPipe.name, () => {
+  const sut = createValidationPipe();
+  const query = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({
+    type: 'query',
+    metatype,
+  });
+
+  it("answers with a DTO's fast path when it takes the value", async () => {
+    const result = await sut.transform({ n: '1' }, query(FastDto));
+
+    expect(result).toBeInstanceOf(FastDto);
+    expect(result).toEqual({ n: 1 });
+  });
+
+  it('checks with the decorators when the fast path declines', async () => {
+    await expect(sut.transform({ n: 'x' }, query(FastDto))).rejects.toMatchObject({
+      errors: [{ field: 'n', message: 'n must be an integer number' }],
+    });
+  });
+
+  it('checks a DTO without a fast path with the decorators', async () => {
+    await expect(
+      sut.transform({ y: 'x' }, { type: 'body', metatype: PointDto }),
+    ).rejects.toBeInstanceOf(RequestValidationError);
   });
 });

@@ -8,7 +8,7 @@ import QueryStream from 'pg-query-stream';
 import { DataSource, QueryRunner } from 'typeorm';
 
 import { AllConfig } from '@app/config';
-import { isPgError, PG_FOREIGN_KEY_VIOLATION, TransactionScope } from '@app/database';
+import { isPgError, PG_FOREIGN_KEY_VIOLATION, pooledQuery, TransactionScope } from '@app/database';
 
 import { AccountGoneError } from './favorites.errors';
 import {
@@ -197,7 +197,8 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
     const params = keyset
       ? [userId, page.limit, page.after.createdAt.toISOString(), page.after.id]
       : [userId, page.limit, page.offset];
-    const rows: Array<FavoriteRow & { total: string }> = await this.db.query(sql, params);
+    // The hottest read: straight on the pool, past TypeORM's QueryRunner (pooledQuery).
+    const rows = await pooledQuery<FavoriteRow & { total: string }>(this.db, sql, params);
     if (rows.length === 0) return { total: 0, rows: [] };
     return {
       total: Number(rows[0].total),
