@@ -10,6 +10,7 @@ import { parse, stringify } from 'yaml';
 import { validateEnvironment } from '../libs/config/src/environment';
 import { hasPromtool } from './support/prometheus';
 import { startTestApp, TestApp } from './support/test-app';
+import { missingTools } from './support/tools';
 
 const ROOT = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -23,16 +24,12 @@ const SECRETS = {
 };
 
 /** docker-compose v1 (Debian package), installed by .ci/run; outside CI it may be absent. */
-function hasDockerCompose(): boolean {
-  try {
-    execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (process.env.CI === 'true') throw new Error('docker-compose is required on CI');
-    return false;
-  }
-}
-const itWithCompose = hasDockerCompose() ? it : it.skip;
+const itWithCompose =
+  missingTools('the compose file check', {
+    'docker-compose': { command: 'docker-compose', args: ['version'] },
+  }).length === 0
+    ? it
+    : it.skip;
 const itWithPromtool = hasPromtool() ? it : it.skip;
 
 /** `docker-compose config -q` with this environment: its exit code and complaints. */

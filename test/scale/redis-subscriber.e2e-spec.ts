@@ -1,15 +1,13 @@
 import { subscribeToRedis } from '../../libs/cache/src';
 import { freePort } from '../support/free-port';
-import { hasBinary } from '../support/load-balancer';
 import { redisCli, RedisCluster } from '../support/redis-cluster';
+import { missingTools } from '../support/tools';
 
-const MISSING = ['redis-server', 'redis-cli'].filter((name) => !hasBinary(name));
-if (MISSING.length > 0 && process.env.CI === 'true') {
-  throw new Error(`CI=true: this suite needs ${MISSING.join(', ')} (apt-get install)`);
-}
+const MISSING = missingTools('the Redis Cluster pub/sub suite', {
+  'redis-server': { command: 'redis-server', args: ['-v'] },
+  'redis-cli': { command: 'redis-cli', args: ['-v'] },
+});
 const describeCluster = MISSING.length === 0 ? describe : describe.skip;
-if (MISSING.length > 0)
-  console.warn(`Redis Cluster pub/sub suite skipped: ${MISSING.join(', ')} not installed`);
 
 const CHANNEL = 'favorites:test:revoked';
 

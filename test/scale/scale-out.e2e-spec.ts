@@ -1,10 +1,11 @@
 import { ApiClient } from '../support/api-client';
 import { chartAsset, insightAsset, PASSWORD, TestUser, uniqueEmail } from '../support/factories';
-import { BoundApiClient, hasBinary, LoadBalancer, SERVED_BY } from '../support/load-balancer';
+import { BoundApiClient, LoadBalancer, SERVED_BY } from '../support/load-balancer';
 import { streamAll } from '../support/ndjson-client';
 import { parseExposition, valueOf } from '../support/prometheus';
 import { RedisCluster } from '../support/redis-cluster';
 import { buildService, ServiceProcess, startServiceProcess } from '../support/service-process';
+import { missingTools } from '../support/tools';
 
 /**
  * The service scaled out: three instances of the built service on one PostgreSQL and a
@@ -15,18 +16,12 @@ import { buildService, ServiceProcess, startServiceProcess } from '../support/se
  * HAProxy (Debian `haproxy`) and `redis-server`/`redis-cli` (Debian `redis-server`) must be
  * installed; .ci/run installs them, elsewhere the suite skips without them.
  */
-const MISSING = [
-  hasBinary('haproxy') ? undefined : 'haproxy',
-  hasBinary('redis-server') ? undefined : 'redis-server',
-  hasBinary('redis-cli') ? undefined : 'redis-cli',
-].filter((name): name is string => name !== undefined);
-if (MISSING.length > 0 && process.env.CI === 'true') {
-  throw new Error(`CI=true: the scale-out suite needs ${MISSING.join(', ')} (apt-get install)`);
-}
+const MISSING = missingTools('the scale-out suite', {
+  haproxy: { command: 'haproxy', args: ['-v'] },
+  'redis-server': { command: 'redis-server', args: ['-v'] },
+  'redis-cli': { command: 'redis-cli', args: ['-v'] },
+});
 const describeScale = MISSING.length === 0 ? describe : describe.skip;
-if (MISSING.length > 0) {
-  console.warn(`scale-out suite skipped: ${MISSING.join(', ')} not installed`);
-}
 
 const INSTANCES = 3;
 const LOGIN_ACCOUNT_LIMIT = 10;

@@ -1,16 +1,13 @@
-import { existsSync } from 'node:fs';
-
 import { Browser, chromium } from 'playwright-core';
+
+import { missingTools } from './tools';
 
 /** Debian's Chromium (package `chromium`, installed by .ci/run): playwright-core downloads nothing. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Whether Chromium is installed; on CI its absence is an error, elsewhere the suite is skipped. */
 export function hasChromium(): boolean {
-  if (existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM_PATH} is required on CI`);
-  console.warn(`Skipping the browser test: ${CHROMIUM_PATH} is absent (apt-get install chromium)`);
-  return false;
+  return missingTools('the browser test', { chromium: { path: CHROMIUM_PATH } }).length === 0;
 }
 
 /**

@@ -1,9 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 import { parse, parseAllDocuments } from 'yaml';
+
+import { isInstalled } from './tools';
 
 /** A Kubernetes object as parsed: only the fields every object has are typed. */
 export interface K8sObject {
@@ -113,12 +115,7 @@ const execFileAsync = promisify(execFile);
  * old for these files. Without it the manifests are still read and checked with the yaml package.
  */
 export function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return isInstalled('kubectl', ['version', '--client']);
 }
 
 /** `kubectl kustomize <dir>`: the objects `kubectl apply -k` would send, rendered offline. */

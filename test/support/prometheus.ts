@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 
+import { missingTools } from './tools';
+
 export interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -34,13 +36,7 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 
 /** Whether promtool is installed; on CI (where .ci/run installs it) its absence is an error. */
 export function hasPromtool(): boolean {
-  try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (process.env.CI === 'true') throw new Error('promtool is required on CI');
-    return false;
-  }
+  return missingTools('the promtool checks', { promtool: { command: 'promtool' } }).length === 0;
 }
 
 /** `promtool check metrics` on an exposition: its complaints, none when it passes. */
