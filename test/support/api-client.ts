@@ -29,11 +29,22 @@ export class ApiClient {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
-    const text = await response.text();
+    const response = await this.send(method, `${this.baseUrl}${path}`, headers, body);
+    const { text } = response;
     let parsed: unknown = undefined;
     if (text && /json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
     return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  /** One exchange on the wire; a subclass may carry it differently (another local address). */
+  protected async send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+  ): Promise<Omit<ApiResponse, 'body'>> {
+    const response = await fetch(url, { method, headers, body });
+    return { status: response.status, headers: response.headers, text: await response.text() };
   }
 
   get<T = any>(path: string, options?: RequestOptions) {

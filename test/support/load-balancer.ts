@@ -1,22 +1,12 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { ApiClient, ApiResponse, RequestOptions } from './api-client';
+import { ApiClient, ApiResponse } from './api-client';
 import { freePort } from './free-port';
-
-/** Whether a program answers `<name> <versionFlag>`. */
-export function hasBinary(name: string, versionFlag = '-v'): boolean {
-  try {
-    execFileSync(name, [versionFlag], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The response header HAProxy adds: which server (`i0`, `i1`, ...) answered. */
 export const SERVED_BY = 'x-served-by';
@@ -130,44 +120,30 @@ export class BoundApiClient extends ApiClient {
     super(baseUrl);
   }
 
-  override request<T = any>(
+  protected override send(
     method: string,
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | Buffer | undefined = options.rawBody;
-    if (body === undefined && options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
+    url: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+  ): Promise<Omit<ApiResponse, 'body'>> {
     return new Promise((resolve, reject) => {
-      const req = request(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        localAddress: this.localAddress,
-        agent: false,
-      });
+      const req = request(url, { method, headers, localAddress: this.localAddress, agent: false });
       req.once('error', reject);
       req.once('response', (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('error', reject);
         response.once('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
           const responseHeaders = new Headers();
           for (const [name, value] of Object.entries(response.headers)) {
             if (value !== undefined) responseHeaders.set(name, String(value));
           }
           const server = responseHeaders.get(SERVED_BY);
           if (server) this.servedBy.set(server, (this.servedBy.get(server) ?? 0) + 1);
-          const json = /json/.test(responseHeaders.get('content-type') ?? '');
           resolve({
             status: response.statusCode ?? 0,
             headers: responseHeaders,
-            body: (json && text ? JSON.parse(text) : undefined) as T,
-            text,
+            text: Buffer.concat(chunks).toString('utf8'),
           });
         });
       });
