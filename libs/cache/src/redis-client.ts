@@ -16,7 +16,8 @@ export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster;
 }
 
-const retryDelay = (attempt: number) => Math.min(attempt * 200, 2000);
+/** Waits between reconnect attempts: 200 ms more each time, at most 2 s. */
+export const reconnectDelay = (attempt: number) => Math.min(attempt * 200, 2000);
 
 /**
  * A Redis client that never queues: while disconnected a command fails at once, and a command
@@ -41,14 +42,14 @@ export function createRedisClient(
           commandTimeout: commandTimeoutMs,
           connectTimeout,
           maxRetriesPerRequest: 0,
-          retryStrategy: retryDelay,
+          retryStrategy: reconnectDelay,
           lazyConnect: false,
         })
       : new Cluster(connection.nodes, {
           enableOfflineQueue: false,
           enableReadyCheck: true,
           scaleReads: 'master',
-          clusterRetryStrategy: retryDelay,
+          clusterRetryStrategy: reconnectDelay,
           slotsRefreshTimeout: connectTimeout,
           lazyConnect: false,
           // Node connections keep ioredis's own settings (lazy, offline queue, no reconnect: a

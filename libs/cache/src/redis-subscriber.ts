@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 
 import { RedisConnection } from '@app/config';
 
-import { nodeOptions } from './redis-client';
+import { nodeOptions, reconnectDelay } from './redis-client';
 
 export interface SubscriberHandlers {
   message(message: string): void;
@@ -43,7 +43,7 @@ export function subscribeToRedis(
     if (connection.kind === 'standalone') {
       client = new Redis(connection.url, {
         maxRetriesPerRequest: null,
-        retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+        retryStrategy: reconnectDelay,
       });
     } else {
       const node = connection.nodes[next++ % connection.nodes.length];

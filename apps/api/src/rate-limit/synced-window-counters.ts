@@ -36,9 +36,9 @@ interface Unsent {
  * instance's hits since; every `syncMs` the hits are added to Redis in one pipeline per node
  * (INCRBY and PEXPIREAT per counter) and the totals read back. A request costs no Redis round
  * trip; the price is that instances may together let through what they admit in one sync
- * interval beyond the limit (ADR-0025). Windows are fixed and aligned to the clock, so every instance counts the
- * same window. With no Redis, or while it fails, the counts are simply local (kept, and sent once
- * Redis answers within the same window).
+ * interval beyond the limit (ADR-0025). Windows are fixed and aligned to the clock, so every
+ * instance counts the same window. With no Redis, or while it fails, the counts are simply local
+ * (kept, and sent once Redis answers within the same window).
  */
 export class SyncedWindowCounters implements ThrottlerStorage {
   private readonly logger = new Logger(SyncedWindowCounters.name);
