@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -83,7 +83,8 @@ function opaqueOf(etag: string): string {
 
 /** A strong ETag for a representation: a digest of its exact bytes. */
 export function strongETag(content: string | Buffer): string {
-  return `"${createHash('sha256').update(content).digest('base64url').slice(0, 27)}"`;
+  // One-shot: no Hash object per response (the list's ETag is computed on every page).
+  return `"${hash('sha256', content, 'base64url').slice(0, 27)}"`;
 }
 
 /** Sets the ETag header and returns the value, for a handler's last line. */
