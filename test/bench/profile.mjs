@@ -3,8 +3,9 @@
 // and prints the profile's self time by function and by file or package, heaviest first. The
 // .cpuprofile stays in bench-results/profiles/ (open it in Chrome DevTools for the call tree).
 // Scenarios: warm (GET /favorites?limit=20 from Redis), off (the same from PostgreSQL), write
-// (POST /favorites), hello (GET /health/live), start (the cold start alone: spawn to the first
-// answer). Options: --seconds=N (default 10).
+// (POST /favorites), hello (GET /health/live), stream (the NDJSON stream of a 100,000-favourite
+// list, read again and again), start (the cold start alone: spawn to the first answer).
+// Options: --seconds=N (default 10).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -12,7 +13,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import Redis from 'ioredis';
 
-import { ensureDatabase, load, ROOT, seedFavorites, startService, userToken } from './support.mjs';
+import {
+  ensureDatabase,
+  load,
+  ROOT,
+  seedFavorites,
+  startService,
+  streamOnce,
+  userToken,
+} from './support.mjs';
 
 const argv = process.argv.slice(2);
 const scenario = argv.find((arg) => !arg.startsWith('--')) ?? 'warm';
@@ -97,6 +106,17 @@ async function main() {
     if (scenario === 'start') {
       console.log(`cold start ${Math.round(service.coldStartMs)} ms`);
       window = 600;
+    } else if (scenario === 'stream') {
+      const size = 100_000;
+      const user = await userToken(service.base, `bench-run-${size}@bench.local`);
+      await seedFavorites(user.userId, size);
+      await streamOnce(service.base, user.token);
+      const until = performance.now() + seconds * 1000;
+      let rows = 0;
+      const started = performance.now();
+      while (performance.now() < until) rows += (await streamOnce(service.base, user.token)).lines;
+      window = (performance.now() - started) / 1000 + 1;
+      console.log(`stream: ${Math.round(rows / (window - 1))} rows/s`);
     } else {
       const user = await userToken(service.base, `bench-run-${SIZE}@bench.local`);
       await seedFavorites(user.userId, SIZE);

@@ -31,7 +31,9 @@ import {
   startProcess,
   startService,
   streamOnce,
+  text,
   userToken,
+  warmCache,
 } from './support.mjs';
 
 const argv = process.argv.slice(2);
@@ -83,24 +85,6 @@ const startReference = () =>
     { DATABASE_URL: databaseUrl(), REDIS_URL, JWT_SECRET, DIST: SERVICE_DIST },
     { readyPath: '/hello' },
   );
-
-async function text(url, init) {
-  const response = await fetch(url, init);
-  const body = await response.text();
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${body.slice(0, 300)}`);
-  return body;
-}
-
-/** Drops what an earlier run cached for the user, reads the page once and waits until cached. */
-async function warmCache(redis, base, user) {
-  const tag = `fav:{u:${user.userId}}`;
-  await redis.del(`${tag}:z`, `${tag}:h`, `${tag}:m`);
-  await text(`${base}${PAGE}`, { headers: user.headers });
-  for (let i = 0; (await redis.hget(`${tag}:m`, 'w')) !== '1'; i++) {
-    if (i > 600) throw new Error(`the list of ${user.email} was not cached within 60 s`);
-    await sleep(100);
-  }
-}
 
 async function setUp() {
   await ensureDatabase({ fresh });
@@ -283,10 +267,11 @@ async function main() {
       startService(
         {
           ...serviceEnv,
+          BENCH_ABLATE: 'auth',
           BENCH_USER_ID: users.page.userId,
           BENCH_SESSION_ID: users.page.sessionId,
         },
-        { script: join(ROOT, 'test/bench/auth-bypassed-service.mjs') },
+        { script: join(ROOT, 'test/bench/ablated-service.mjs') },
       ),
     );
     // Streams on an instance of their own, so its peak RSS is the streams' alone.
@@ -297,8 +282,8 @@ async function main() {
       startProcess(join(REFERENCE, 'nest-hello.mjs'), {}, { readyPath: '/hello' }),
     );
 
-    await warmCache(redis, service.base, users.page);
-    await warmCache(redis, service.base, users['writer-service']);
+    await warmCache(redis, `${service.base}${PAGE}`, users.page);
+    await warmCache(redis, `${service.base}${PAGE}`, users['writer-service']);
     // One offset read (slow once) hands over the keyset cursor 90% of the way down.
     const deepPage = Math.floor((0.9 * SIZES.deep) / LIMIT);
     const { nextCursor } = JSON.parse(

@@ -69,6 +69,15 @@ export function memoryOf(pid) {
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
 }
 
+/** CPU time the process has used so far (user + system), in microseconds, read from /proc. */
+export function cpuMicrosOf(pid) {
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
 /**
  * Spawns `script` (node, with `nodeArgs` first) on a free loopback port given as PORT, and waits
  * until GET `readyPath` answers 2xx. `coldStartMs`: from the spawn to that first answer.
@@ -113,6 +122,7 @@ export async function startProcess(script, env = {}, { nodeArgs = [], readyPath 
     pid: child.pid,
     coldStartMs: performance.now() - started,
     memory: () => memoryOf(child.pid),
+    cpuMicros: () => cpuMicrosOf(child.pid),
     stop,
   };
 }
@@ -170,6 +180,28 @@ export async function userToken(base, email) {
   const token = login.body.token;
   const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
   return { token, userId: claims.sub, sessionId: claims.sid };
+}
+
+/** The body of a GET that must succeed. */
+export async function text(url, init) {
+  const response = await fetch(url, init);
+  const body = await response.text();
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${body.slice(0, 300)}`);
+  return body;
+}
+
+/**
+ * Drops what an earlier run cached for the user, reads `pageUrl` (a page of the user's list) once
+ * and waits until the cache's read-repair has stored the whole list.
+ */
+export async function warmCache(redis, pageUrl, user) {
+  const tag = `fav:{u:${user.userId}}`;
+  await redis.del(`${tag}:z`, `${tag}:h`, `${tag}:m`);
+  await text(pageUrl, { headers: { authorization: `Bearer ${user.token}` } });
+  for (let i = 0; (await redis.hget(`${tag}:m`, 'w')) !== '1'; i++) {
+    if (i > 600) throw new Error(`the list of user ${user.userId} was not cached within 60 s`);
+    await sleep(100);
+  }
 }
 
 const SEED_CHUNK = 100_000;
@@ -275,6 +307,7 @@ export function load(
       }
       resolveRun({
         non2xx: result.non2xx,
+        requests: result.requests.total,
         requestsPerSecond: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,

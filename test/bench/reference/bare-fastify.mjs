@@ -24,7 +24,10 @@ const jwtKey = createSecretKey(secret);
 const cursorKey = createHmac('sha256', secret).update('favorites/page-cursor/v1').digest();
 const VERIFY = { algorithms: ['HS256'], issuer: 'favorites-service', audience: 'favorites-api' };
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+});
 const store = new RedisFavoritesStore(new Redis(process.env.REDIS_URL), 24 * 3600);
 
 const COLUMNS = 'id, type, name, description, payload, created_at, updated_at, version';
