@@ -17,11 +17,11 @@ import {
   ensureDatabase,
   load,
   median,
+  processGroup,
   report,
   ROOT,
   seedFavorites,
-  SERVICE_DIST,
-  startProcess,
+  startPrototype,
   startService,
   text,
   userToken,
@@ -60,16 +60,7 @@ const PARTS = only
   ? Object.fromEntries(only.map((key) => [key, ALL_PARTS[key] ?? key]))
   : ALL_PARTS;
 
-const processes = [];
-async function started(promise) {
-  const child = await promise;
-  processes.push(child);
-  return child;
-}
-const stopAll = () => Promise.all(processes.splice(0).map((child) => child.stop()));
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
-}
+const { started, stopAll } = processGroup();
 
 /**
  * Connections per instance: every instance (and the prototype) keeps its pool open, so with the
@@ -130,17 +121,7 @@ async function main() {
   }
   variants.push({ key: 'all', name: 'without all of the above', server: await ablated(all) });
   const reference = await started(
-    startProcess(
-      join(ROOT, 'test/bench/reference/bare-fastify.mjs'),
-      {
-        DATABASE_URL: databaseUrl(),
-        DATABASE_POOL_SIZE: String(pool),
-        REDIS_URL,
-        JWT_SECRET,
-        DIST: SERVICE_DIST,
-      },
-      { readyPath: '/hello' },
-    ),
+    startPrototype({ DATABASE_POOL_SIZE: String(pool), REDIS_URL, JWT_SECRET }),
   );
   variants.push({
     key: 'prototype',

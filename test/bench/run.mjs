@@ -23,12 +23,13 @@ import {
   median,
   mib,
   parseArgs,
+  processGroup,
   psqlCopySeconds,
   report,
   ROOT,
   seedFavorites,
-  SERVICE_DIST,
   startProcess,
+  startPrototype,
   startService,
   streamOnce,
   text,
@@ -63,28 +64,12 @@ const fmt = (n, digits = 0) =>
   n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** Every process this run starts, stopped at the end whatever happens. */
-const processes = [];
-async function started(promise) {
-  const child = await promise;
-  processes.push(child);
-  return child;
-}
-async function stopAll() {
-  await Promise.all(processes.splice(0).map((child) => child.stop()));
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
-}
+const { started, stopAll } = processGroup();
 
 // LOG_LEVEL error: autocannon ends each run with requests in flight, which the service logs as
 // aborted at warn; request lines are off at warn (the other benchmarks' level) as they are here.
 const serviceEnv = { REDIS_URL, JWT_SECRET, LOG_LEVEL: 'error' };
-const startReference = () =>
-  startProcess(
-    join(REFERENCE, 'bare-fastify.mjs'),
-    { DATABASE_URL: databaseUrl(), REDIS_URL, JWT_SECRET, DIST: SERVICE_DIST },
-    { readyPath: '/hello' },
-  );
+const startReference = () => startPrototype({ REDIS_URL, JWT_SECRET });
 
 async function setUp() {
   await ensureDatabase({ fresh });

@@ -128,6 +128,36 @@ export async function startProcess(script, env = {}, { nodeArgs = [], readyPath 
 }
 
 /**
+ * The processes a benchmark starts, stopped together at its end, on failure and on Ctrl-C:
+ * `started(promise)` keeps the child a start resolves to; `stopAll()` stops every one kept.
+ */
+export function processGroup() {
+  const processes = [];
+  const stopAll = () => Promise.all(processes.splice(0).map((child) => child.stop()));
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  }
+  const started = async (promise) => {
+    const child = await promise;
+    processes.push(child);
+    return child;
+  };
+  return { started, stopAll };
+}
+
+/**
+ * The bare Fastify prototype (reference/bare-fastify.mjs) on the bench database: the hot
+ * endpoints with the service's drivers and nothing else. `env` needs REDIS_URL and JWT_SECRET.
+ */
+export function startPrototype(env) {
+  return startProcess(
+    join(ROOT, 'test/bench/reference/bare-fastify.mjs'),
+    { DATABASE_URL: databaseUrl(), DIST: SERVICE_DIST, ...env },
+    { readyPath: '/hello' },
+  );
+}
+
+/**
  * Starts the built service (or `script`, an entry that loads it) on a free loopback port and
  * waits until it answers. `nodeArgs` go to node before the script (e.g. `--cpu-prof` to profile
  * a scenario).
