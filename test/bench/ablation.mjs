@@ -17,6 +17,7 @@ import {
   ensureDatabase,
   load,
   median,
+  numberOption,
   processGroup,
   report,
   ROOT,
@@ -31,10 +32,8 @@ import {
 const argv = process.argv.slice(2);
 const path = argv.find((arg) => !arg.startsWith('--')) ?? 'warm';
 if (path !== 'warm' && path !== 'off') throw new Error(`unknown path ${path}: warm or off`);
-const option = (name, fallback) =>
-  Number(argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const ROUNDS = option('rounds', 5);
-const SECONDS = option('seconds', 5);
+const ROUNDS = numberOption('rounds', 5);
+const SECONDS = numberOption('seconds', 5);
 const PAGE = '/favorites?limit=20';
 const SIZE = 10_000;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,9 +62,9 @@ const PARTS = only
 const { started, stopAll } = processGroup();
 
 /**
- * Connections per instance: every instance (and the prototype) keeps its pool open, so with the
- * cache off they must fit in the server's max_connections together, leaving 10 for the rest. The
- * same size for all, the prototype included; at most 10, the service's default.
+ * Connections per instance: every instance (and the prototype) keeps its pool open, so together
+ * they must fit in the server's max_connections, leaving 10 for the rest. The same size for all,
+ * the prototype included; at most 10, the service's default.
  */
 async function poolSize(instances) {
   const db = new pg.Client({ connectionString: databaseUrl() });

@@ -16,6 +16,7 @@ import Redis from 'ioredis';
 import {
   ensureDatabase,
   load,
+  numberOption,
   ROOT,
   seedFavorites,
   startService,
@@ -25,7 +26,7 @@ import {
 
 const argv = process.argv.slice(2);
 const scenario = argv.find((arg) => !arg.startsWith('--')) ?? 'warm';
-const seconds = Number(argv.find((arg) => arg.startsWith('--seconds='))?.slice(10) ?? 10);
+const seconds = numberOption('seconds', 10);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIZE = 10_000;
 

@@ -22,6 +22,7 @@ import {
   load,
   median,
   mib,
+  numberOption,
   parseArgs,
   processGroup,
   psqlCopySeconds,
@@ -39,10 +40,6 @@ import {
 
 const argv = process.argv.slice(2);
 const { quick, fresh } = parseArgs(argv);
-const numberOption = (name, fallback) => {
-  const given = argv.find((arg) => arg.startsWith(`--${name}=`));
-  return given ? Number(given.slice(name.length + 3)) : fallback;
-};
 const ROUNDS = numberOption('rounds', quick ? 1 : 5);
 const SECONDS = numberOption('seconds', quick ? 2 : 8);
 const WARM_SECONDS = quick ? 1 : 4;

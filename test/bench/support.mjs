@@ -36,6 +36,12 @@ export function parseArgs(argv = process.argv.slice(2)) {
   return { quick: argv.includes('--quick'), fresh: argv.includes('--fresh') };
 }
 
+/** The number given as `--<name>=N` on the command line, else `fallback`. */
+export function numberOption(name, fallback, argv = process.argv.slice(2)) {
+  const given = argv.find((arg) => arg.startsWith(`--${name}=`));
+  return given === undefined ? fallback : Number(given.slice(name.length + 3));
+}
+
 /** Creates the bench database unless it exists (kept between runs: seeding 1M rows takes a while). */
 export async function ensureDatabase({ fresh = false } = {}) {
   const admin = new pg.Client({ connectionString: SERVER_URL });

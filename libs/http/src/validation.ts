@@ -30,8 +30,7 @@ export const STRICT_VALIDATION: ValidatorOptions = {
  * A DTO class with a hand-written check of its common case: the instance class-validator would
  * make of `plain` when `plain` is valid by the class's decorators, or undefined for anything else
  * (invalid, unknown fields, unusual text), which then goes through class-validator and gets its
- * errors. For the hottest inputs only (ADR-0032); a
- * property test must show both paths agree.
+ * errors. For the hottest inputs only (ADR-0032); a property test must show both paths agree.
  */
 export interface FastValidated<T> {
   parseValid(plain: unknown): T | undefined;
