@@ -1,4 +1,5 @@
-import './tracing'; // First: OpenTelemetry must patch http, pg and ioredis before anything loads them.
+import './v8-options'; // First: V8 options hold only for what is allocated after they are set.
+import './tracing'; // Next: OpenTelemetry must patch http, pg and ioredis before anything loads them.
 
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';

@@ -1,0 +1,18 @@
+/**
+ * V8 options of the serving process, set before any other module loads (main.ts imports this
+ * first), so that no allocation site is ever judged with them off. Node accepts only a few V8
+ * options in NODE_OPTIONS; these are set here so that every way of starting the service (npm
+ * start, the image, the benchmarks) runs with them.
+ *
+ * `--no-allocation-site-pretenuring`: V8 may decide, for an object or array literal whose objects
+ * it saw survive young-generation collections (during start-up, or the first seconds of load on
+ * cold code), to allocate every later object from that site directly in the old generation, and
+ * it does not go back on that decision. On node-postgres' row path such a decision made the
+ * objects holding each row's values old garbage that kept the row's young Dates, strings and
+ * payloads alive through scavenges: rows were promoted wholesale, scavenges took 6-9 ms, the old
+ * generation grew by ~1 MB per scavenge. Without pretenuring, an uncached page used a third less
+ * CPU (ADR-0034, docs/PERFORMANCE.md).
+ */
+import { setFlagsFromString } from 'node:v8';
+
+setFlagsFromString('--no-allocation-site-pretenuring');
