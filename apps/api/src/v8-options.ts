@@ -10,7 +10,7 @@
  * it does not go back on that decision. On node-postgres' row path such a decision made the
  * objects holding each row's values old garbage that kept the row's young Dates, strings and
  * payloads alive through scavenges: rows were promoted wholesale, scavenges took 6-9 ms, the old
- * generation grew by ~1 MB per scavenge. Without pretenuring, an uncached page used a third less
+ * generation grew by ~1 MB per scavenge. Without pretenuring, an uncached page used a fifth less
  * CPU (ADR-0034, docs/PERFORMANCE.md).
  */
 import { setFlagsFromString } from 'node:v8';
