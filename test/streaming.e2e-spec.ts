@@ -243,21 +243,24 @@ describe('Streaming favourites as NDJSON (e2e)', () => {
     'pulls from the database only as fast as the client reads (backpressure)',
     async () => {
       const big = await signUpAndLogIn(t.api);
-      await seed(t.db, big.id, 60_000, 'big');
+      // COPY runs ahead of the service by what the connection's kernel buffers hold (loopback
+      // here: up to 32 MiB received, 4 MiB sent; tcp_rmem, tcp_wmem), plus the response's own:
+      // 400,000 rows are ~70 MB, well beyond them.
+      await seed(t.db, big.id, 400_000, 'big');
       const stream = await openStream(t.url, big.token); // headers read, body left unread
       try {
-        // 60,000 rows take a third of a second to read at full speed: give it three times that.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        // Were the rows read into memory, the cursor would be done and its transaction over;
-        // instead its backend still runs the query, waiting on the service to take more rows.
+        // 400,000 rows take about two seconds to read at full speed: give it as long.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        // Were the rows read into memory, the statement would be done and its transaction idle;
+        // instead its backend still runs it, waiting on the service to take more rows.
         expect(await busyBackends(t.db)).toEqual([
           expect.objectContaining({
             state: 'active',
             wait_event_type: 'Client',
-            query: expect.stringContaining('FROM favorites WHERE user_id = $1'),
+            query: expect.stringContaining(`FROM favorites WHERE user_id = '${big.id}'`),
           }),
         ]);
-        expect(await stream.lines()).toHaveLength(60_000);
+        expect(await stream.lines()).toHaveLength(400_000);
       } finally {
         stream.abort();
       }

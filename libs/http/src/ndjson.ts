@@ -39,12 +39,12 @@ export function ndjsonErrorLine(request: RequestRef): string {
  * (a client that disconnects) returns the source iterator, which releases what it holds.
  */
 export async function ndjsonBody(
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Uint8Array>,
   onError: (error: unknown) => string,
 ): Promise<Readable> {
   const source = chunks[Symbol.asyncIterator]();
   const first = await source.next();
-  async function* body(): AsyncGenerator<string> {
+  async function* body(): AsyncGenerator<string | Uint8Array> {
     try {
       if (first.done) return;
       yield first.value;

@@ -10,7 +10,7 @@ import { Traced } from '@app/observability';
 import { ListFavoritesQueryDto } from './dto/list-favorites.query';
 import { NotAStreamParameterError, TooManyStreamsError } from './favorites.errors';
 import { FavoritesRepository } from './favorites.repository';
-import { ndjsonBatches } from './ndjson-batches';
+import { wholeLines } from './ndjson-lines';
 import { PageCursorCodec } from './page-cursor';
 
 const ROWS = 'favorites_stream_rows_total';
@@ -30,8 +30,8 @@ export const FAVORITES_STREAM_METRICS = [
 type StreamOutcome = 'completed' | 'aborted' | 'failed';
 
 /**
- * A user's whole list as NDJSON, in constant memory: database cursor -> batches -> response, each
- * step pulling from the one before. Streams are counted, since each holds a pooled connection.
+ * A user's whole list as NDJSON, in constant memory: PostgreSQL's COPY -> whole lines -> response,
+ * each step pulling from the one before. Streams are counted, since each holds a pooled connection.
  */
 @Injectable()
 export class FavoritesStreamService {
@@ -72,20 +72,20 @@ export class FavoritesStreamService {
       this.streamsActive.dec();
     };
     try {
-      const rows = await this.favorites.streamForUser(userId, { after, type: query.type });
-      rows.once('close', finish);
+      const ndjson = await this.favorites.streamForUser(userId, { after, type: query.type });
+      ndjson.once('close', finish);
       let outcome: StreamOutcome = 'aborted';
-      rows.once('end', () => (outcome = 'completed'));
-      const batches = ndjsonBatches(rows, (count) => this.rowsStreamed.inc(count));
-      const body = await ndjsonBody(batches, (error) => {
+      ndjson.once('end', () => (outcome = 'completed'));
+      const lines = wholeLines(ndjson, (count) => this.rowsStreamed.inc(count));
+      const body = await ndjsonBody(lines, (error) => {
         outcome = 'failed';
         // The request id and user id are on every line logged during a request (ADR-0018).
         this.logger.error({ err: error }, 'favourites stream interrupted');
         return ndjsonErrorLine(request);
       });
-      // A client that disconnects destroys the body: stop the cursor at once.
+      // A client that disconnects destroys the body: stop the database's statement at once.
       body.once('close', () => {
-        rows.destroy();
+        ndjson.destroy();
         this.streamsEnded.inc({ outcome });
       });
       return new StreamableFile(body, { type: NDJSON_CONTENT_TYPE });

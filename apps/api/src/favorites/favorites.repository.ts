@@ -18,9 +18,6 @@ export interface StreamRequest {
   type?: AssetType;
 }
 
-/** One streamed row: the asset as JSON text, built by PostgreSQL. */
-export type AssetJsonRow = [json: string];
-
 export interface PageResult {
   /** The user's favourite count, kept in the writing transaction (no COUNT). */
   total: number;
@@ -67,8 +64,9 @@ export abstract class FavoritesRepository {
   ): Promise<{ deleted: number; last?: string }>;
   abstract findPageForUser(userId: string, page: PageRequest): Promise<PageResult>;
   /**
-   * An object-mode stream of AssetJsonRow read through a database cursor on a connection of its
-   * own, released when the stream closes: at its end, on error, or when destroyed early.
+   * The list as NDJSON bytes, one Asset's JSON per line, written by the database on a connection
+   * of its own, released when the stream closes: at its end, on error, or when destroyed early.
+   * Chunks are cut wherever the connection's reads end, not at line ends.
    */
   abstract streamForUser(userId: string, request: StreamRequest): Promise<Readable>;
 }

@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
+import { DatabaseError, type PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 
 import { AllConfig } from '@app/config';
@@ -45,8 +45,12 @@ const ASSET_JSON = `(
        'updatedAt', to_char(updated_at AT TIME ZONE 'UTC', ${ISO_MS}))
 )::text`;
 
-/** Rows per FETCH from the cursor, and rows buffered before the reader pauses it. */
-const STREAM_BATCH_ROWS = 1000;
+/**
+ * COPY's CSV format with a delimiter and a quote character that never occur raw in JSON text
+ * (control characters are always escaped there): each value goes out as it is, with no quoting
+ * or escaping, and each row ends with a newline. The output is NDJSON as it stands.
+ */
+const NDJSON_COPY_OPTIONS = `(FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
 
 function toRecord(row: FavoriteRow): FavoriteRecord {
   return {
@@ -207,79 +211,95 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
   }
 
   /**
-   * A pg-query-stream cursor on a connection taken from TypeORM's pool for this stream alone.
-   * TypeORM's own stream() releases its connection only on end or error, so a client that
-   * disconnects would leak it; here the release hangs on 'close', which fires in every case, after
-   * the cursor has been closed. One statement: one snapshot, so concurrent writes never make a row
-   * appear twice.
+   * PostgreSQL writes the NDJSON itself: `COPY (query) TO STDOUT` on a connection taken from
+   * TypeORM's pool for this stream alone, its bytes handed on as they arrive (never parsed into
+   * rows). One statement run to its end, so the planner may share the JSON building between
+   * parallel workers, which a cursor's fetches forbid; one statement, one snapshot, so concurrent
+   * writes never make a row appear twice. TypeORM's own stream() releases its connection only on
+   * end or error, so a client that disconnects would leak it; here the release hangs on 'close',
+   * which fires in every case (closeStreamSession).
    */
   async streamForUser(userId: string, request: StreamRequest): Promise<Readable> {
-    const params: unknown[] = [userId];
-    let where = 'user_id = $1';
-    if (request.after) {
-      params.push(request.after.createdAt.toISOString(), request.after.id);
-      where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::text)`;
-    }
-    if (request.type) {
-      params.push(request.type);
-      where += ` AND type = $${params.length}`;
-    }
-    const sql = `SELECT ${ASSET_JSON} FROM favorites WHERE ${where} ORDER BY created_at DESC, id DESC`;
-
     const runner = this.db.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
+    let bytes: Readable;
     try {
       await client.query(this.streamSession);
+      bytes = client.query(copyTo(ndjsonCopy(client, userId, request)));
     } catch (error) {
-      await closeStreamSession(runner, client, false);
+      await closeStreamSession(runner, client, 'failed');
       throw error;
     }
-    const rows = client.query(
-      new QueryStream(sql, params, {
-        batchSize: STREAM_BATCH_ROWS,
-        highWaterMark: STREAM_BATCH_ROWS,
-        rowMode: 'array',
-      }),
-    );
-    let completed = false;
-    rows.once('end', () => (completed = true));
-    rows.once('close', () => void closeStreamSession(runner, client, completed));
-    return rows;
+    let outcome: StreamOutcome = 'unfinished';
+    bytes.once('end', () => (outcome = 'completed'));
+    // Only PostgreSQL's own refusal ends the statement with the connection still in step; any
+    // other error (the client left, the connection broke) leaves it unfinished. The listener stays:
+    // ending an unfinished COPY reports the lost connection again.
+    bytes.on('error', (error) => {
+      if (outcome === 'unfinished' && error instanceof DatabaseError) outcome = 'failed';
+    });
+    bytes.once('close', () => void closeStreamSession(runner, client, outcome));
+    return bytes;
   }
 }
 
 /**
- * The stream's transaction. A portal is planned for all its rows, so for a long list the planner
- * prefers a sort of the whole list over the index walk: cheaper in total, but the first row comes
- * only after the last has been read (5 s at a million rows). Without sorts the keyset index is
- * the only ordered path, and rows flow from the first page on. JIT compiles for the same reason
- * and delays the first row as much as it saves later.
+ * The COPY statement of a stream. COPY takes no bind parameters, so the values are quoted as
+ * literals by the driver (`escapeLiteral`, the form PostgreSQL's own libpq uses): the user id
+ * comes from the verified token, the keyset position from a signed cursor, the type from the
+ * validated query, and even so none reaches the text unquoted.
+ */
+function ndjsonCopy(client: PoolClient, userId: string, request: StreamRequest): string {
+  const literal = (value: string) => client.escapeLiteral(value);
+  let where = `user_id = ${literal(userId)}`;
+  if (request.after) {
+    const { createdAt, id } = request.after;
+    where += ` AND (created_at, id) < (${literal(createdAt.toISOString())}::timestamptz, ${literal(id)}::text)`;
+  }
+  if (request.type) where += ` AND type = ${literal(request.type)}`;
+  const query = `SELECT ${ASSET_JSON} FROM favorites WHERE ${where} ORDER BY created_at DESC, id DESC`;
+  return `COPY (${query}) TO STDOUT WITH ${NDJSON_COPY_OPTIONS}`;
+}
+
+/**
+ * The stream's transaction. The statement is planned for all its rows, so for a long list the
+ * planner prefers a sort of the whole list over the index walk: cheaper in total, but the first
+ * row comes only after the last has been read (5 s at a million rows). Without sorts the keyset
+ * index is the only ordered path, and rows flow from the first page on. JIT compiles for the
+ * same reason and delays the first row as much as it saves later. A free tuple transfer
+ * (`parallel_tuple_cost = 0`: the rows leave as text, whoever builds them) lets the planner hand
+ * a long list's index walk to parallel workers, each building the JSON of its share, merged back
+ * in index order (Gather Merge): measured 1.5x the single walk at a million rows. Short lists
+ * keep the single walk; with no worker free the leader walks alone.
  *
- * No statement_timeout: the cursor's fetches are Execute messages with no Sync between them, and
- * before PostgreSQL 17 the timeout runs from the first of them to the last (measured on 15: a
- * stream read slowly was cancelled after the timeout, whatever its pace). lock_timeout instead,
- * so a stream behind a lock (a migration's ACCESS EXCLUSIVE) fails in bounded time, before its
- * first byte, as a 503. The backend is not "idle in transaction" between fetches (no Sync), so
- * idle_in_transaction_session_timeout never cuts a slow reader's stream.
+ * No statement_timeout: it would run from the first byte to the last, so it would cut a slow
+ * reader's stream, whatever its pace. lock_timeout instead, so a stream behind a lock (a
+ * migration's ACCESS EXCLUSIVE) fails in bounded time, before its first byte, as a 503.
  */
 function streamSession(lockTimeoutMs: number): string {
   return (
     'BEGIN READ ONLY; SET LOCAL enable_sort = off; SET LOCAL jit = off; ' +
+    'SET LOCAL parallel_tuple_cost = 0; ' +
     `SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`
   );
 }
 
+type StreamOutcome = 'completed' | 'failed' | 'unfinished';
+
 /**
- * Ends the stream's transaction and hands the connection back. A connection that cannot end its
- * transaction is closed rather than pooled, so no request ever inherits an open transaction.
+ * Ends the stream's transaction and hands the connection back. An unfinished COPY (the client
+ * left) cannot be stopped on its connection, which is still receiving rows: the connection is
+ * closed, which ends the statement and its workers, rather than pooled. So is a connection that
+ * cannot end its transaction: no request ever inherits an open transaction.
  */
 async function closeStreamSession(
   runner: QueryRunner,
   client: PoolClient,
-  completed: boolean,
+  outcome: StreamOutcome,
 ): Promise<void> {
   try {
-    await client.query(completed ? 'COMMIT' : 'ROLLBACK');
+    if (outcome === 'unfinished') throw new Error('COPY unfinished');
+    await client.query(outcome === 'completed' ? 'COMMIT' : 'ROLLBACK');
   } catch {
     // An ended client is dropped by the pool when released.
     void client.end().catch(() => undefined);
