@@ -67,6 +67,28 @@ describe('v8-options', () => {
     expect(old).toBeGreaterThan(10_000 * 24);
   });
 
+  /** The growing factor V8 applies to the old generation's limit after a full collection. */
+  async function growingFactor(preload: string[]): Promise<number> {
+    // 40 MB live in the old generation (about the service's own), then a full collection, whose
+    // new limit V8 reports as "Limit: old size: …, new limit: … (factor)".
+    const script = 'const a = []; for (let i = 0; i < 1e6; i++) a.push({ i }); gc(); gc();';
+    const args = ['--expose-gc', '--trace-gc-verbose', ...preload, '-e', script];
+    const { stdout } = await promisify(execFile)(process.execPath, args, {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const factors = [...stdout.matchAll(/\[HeapController\] Limit: .*\((\d+(?:\.\d+)?)\)/g)];
+    expect(factors.length).toBeGreaterThan(0);
+    return Number(factors.at(-1)![1]);
+  }
+
+  it('without it, V8 lets the old generation grow by a factor of its own choosing', async () => {
+    await expect(growingFactor([])).resolves.toBeGreaterThan(2);
+  });
+
+  it('loaded first, it holds the old generation to 1.4 times its live size', async () => {
+    await expect(growingFactor(['--require', join(dir, 'v8-options.js')])).resolves.toBe(1.4);
+  });
+
   it('loaded first, it turns allocation-site pretenuring off for the whole process', async () => {
     const { old, young } = await growth(['--require', join(dir, 'v8-options.js')]);
     expect(young).toBeGreaterThan(10_000 * 24);
