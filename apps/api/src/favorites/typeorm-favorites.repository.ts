@@ -269,8 +269,9 @@ function ndjsonCopy(client: PoolClient, userId: string, request: StreamRequest):
  * same reason and delays the first row as much as it saves later. A free tuple transfer
  * (`parallel_tuple_cost = 0`: the rows leave as text, whoever builds them) lets the planner hand
  * a long list's index walk to parallel workers, each building the JSON of its share, merged back
- * in index order (Gather Merge): measured 1.5x the single walk at a million rows. Short lists
- * keep the single walk; with no worker free the leader walks alone.
+ * in index order (Gather Merge): 1.5x the single walk at a million rows in psql; over HTTP on two
+ * shared cores, where the service and its client take the rest of the CPU, no gain measured
+ * (ADR-0035). Short lists keep the single walk; with no worker free the leader walks alone.
  *
  * No statement_timeout: it would run from the first byte to the last, so it would cut a slow
  * reader's stream, whatever its pace. lock_timeout instead, so a stream behind a lock (a
