@@ -55,6 +55,6 @@ export async function ndjsonBody(
       await source.return?.();
     }
   }
-  // highWaterMark 1: at most one batch waits in memory, so a slow client slows the reader.
+  // highWaterMark 1: at most one chunk waits in memory, so a slow client slows the reader.
   return Readable.from(body(), { objectMode: false, highWaterMark: 1 });
 }

@@ -298,12 +298,14 @@ async function closeStreamSession(
   client: PoolClient,
   outcome: StreamOutcome,
 ): Promise<void> {
-  try {
-    if (outcome === 'unfinished') throw new Error('COPY unfinished');
-    await client.query(outcome === 'completed' ? 'COMMIT' : 'ROLLBACK');
-  } catch {
-    // An ended client is dropped by the pool when released.
-    void client.end().catch(() => undefined);
-  }
+  // An unfinished COPY is never asked to end its transaction: its connection is closed instead.
+  const transactionEnded =
+    outcome !== 'unfinished' &&
+    (await client.query(outcome === 'completed' ? 'COMMIT' : 'ROLLBACK').then(
+      () => true,
+      () => false,
+    ));
+  // An ended client is dropped by the pool when released.
+  if (!transactionEnded) void client.end().catch(() => undefined);
   await runner.release();
 }
