@@ -17,8 +17,8 @@
  * live size times a factor it picks from its own speed, up to 4 when collecting is cheap, as it
  * is for this service (~40 MB live): so garbage promoted under load piled up to ~90 MB before the
  * next full collection, and RSS after load swung between 200 and 260 MiB. A fixed factor of 1.4
- * collects sooner: RSS after load ~160 MiB with no throughput lost on reads and a few percent of
- * CPU on writes (ADR-0036).
+ * collects sooner: RSS after load ~160 MiB, throughput and CPU per request within this machine's
+ * noise on reads and writes (ADR-0036).
  */
 import { setFlagsFromString } from 'node:v8';
 
