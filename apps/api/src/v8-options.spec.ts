@@ -49,9 +49,12 @@ describe('v8-options', () => {
   async function growth(preload: string[]): Promise<{ old: number; young: number }> {
     // A young generation fixed at 1 MiB is always at its full size: V8 tenures a site only on a
     // collection of a full-sized young generation, so the probe's outcome does not depend on
-    // how far the young generation has grown.
+    // how far the young generation has grown. `--predictable`: no concurrent GC tasks, whose
+    // timing on a loaded machine (CI) left the control's site untenured in about 1 run of 10;
+    // with it, 0 of 30 under two busy loops, the module's case as well.
     const args = [
       '--expose-gc',
+      '--predictable',
       '--min-semi-space-size=1',
       '--max-semi-space-size=1',
       ...preload,
