@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
  * A real PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly) served over the wire protocol on
@@ -20,6 +20,12 @@ export class EmbeddedPostgres {
   /** `dataDir` is a folder kept between runs, or `memory://` for a throwaway database. */
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+    // Loaded here, not with the module: a service given a DATABASE_URL never holds PGlite's
+    // half-megabyte of code (ADR-0037).
+    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-socket'),
+    ]);
     const db = await PGlite.create(dataDir);
     // The socket server queues every connection's messages onto the one session and holds the
     // others back while one is in a transaction. More than one connection slot lets a new pool
