@@ -10,9 +10,11 @@
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
 
-# 1. Build: every dependency, then `nest build` (tsc) into dist/. No install scripts here either:
-# tsc needs none, and the image's npm (10, with Node 20) does not read package.json's allowScripts
-# as npm 11 does, so it would run every package's (analytics, optional native builds).
+# 1. Build: every dependency, then `npm run build`: `nest build` (tsc) into dist/, bundled by
+# esbuild into dist/apps/api/main.js, the service's entry (ADR-0037). No install scripts here
+# either: tsc and esbuild (its platform binary is an optional dependency) need none, and the
+# image's npm (10, with Node 20) does not read package.json's allowScripts as npm 11 does, so it
+# would run every package's (analytics, optional native builds).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -52,4 +54,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # Migrations run at start-up under an advisory lock; for a separate step, run the same image
 # with the command dist/apps/api/apps/api/src/migrate.js and DATABASE_RUN_MIGRATIONS=false here.
 ENTRYPOINT ["/nodejs/bin/node"]
-CMD ["dist/apps/api/apps/api/src/main.js"]
+CMD ["dist/apps/api/main.js"]

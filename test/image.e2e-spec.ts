@@ -15,7 +15,7 @@ import {
   throwawayDatabase,
 } from './support/image-process';
 
-const MAIN = 'dist/apps/api/apps/api/src/main.js';
+const MAIN = 'dist/apps/api/main.js';
 /** Dev tools that must never reach the image, named so a failure reads plainly. */
 const DEV_TOOLS = [
   'jest',
@@ -138,6 +138,10 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
 
     const dist = (await readdir(join(image.dir, 'dist'), { recursive: true })).map(String);
     expect(dist).toContain(MAIN.replace(/^dist\//, ''));
+    // The bundle is ASCII: one non-ASCII byte and V8 would hold its ~6 MB source as two-byte
+    // characters, twice the memory (ADR-0037).
+    const nonAscii = /[\u0080-\uffff]/.exec(readFileSync(join(image.dir, MAIN), 'latin1'));
+    expect(nonAscii?.index).toBeUndefined();
     expect(dist).toContain('apps/api/apps/api/src/migrate.js');
     expect(dist.filter((path) => /\.spec\.js$|(^|\/)test\//.test(path))).toEqual([]);
   });
@@ -171,6 +175,12 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
     const list = await api.get('/favorites', { token });
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ total: 1, data: [{ id: 'image-chart-1', type: 'chart' }] });
+    // The API explorer: the bundle serves swagger-ui-dist's files from node_modules (ADR-0037).
+    for (const path of ['/docs', '/docs/swagger-ui.css', '/docs-json']) {
+      const response = await fetch(`http://127.0.0.1:${service.port}${path}`);
+      expect([path, response.status]).toEqual([path, 200]);
+      await response.arrayBuffer();
+    }
 
     // The image's HEALTHCHECK command, with this machine's node for the image's.
     const [, ...check] = execForm(

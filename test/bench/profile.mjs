@@ -19,6 +19,7 @@ import {
   numberOption,
   ROOT,
   seedFavorites,
+  SERVICE_DIST,
   startService,
   streamOnce,
   userToken,
@@ -100,7 +101,12 @@ async function main() {
     ...(scenario === 'off' ? { CACHE_ENABLED: 'false' } : {}),
   };
   const before = new Set(await readdir(dir));
-  const service = await startService(env, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  // The tsc build, not the bundle the service runs as (ADR-0037): the same code, but each sample
+  // keeps its own file, so its package. The `start` profile is of that build's start-up.
+  const service = await startService(env, {
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    script: join(SERVICE_DIST, 'main.js'),
+  });
   const redis = new Redis(REDIS_URL);
   let window = seconds + 1;
   try {

@@ -14,9 +14,10 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** The built service's source folder, and its entry point. */
+/** The built service's source folder (tsc output). */
 export const SERVICE_DIST = join(ROOT, 'dist/apps/api/apps/api/src');
-export const SERVICE_MAIN = join(SERVICE_DIST, 'main.js');
+/** The service's entry as `npm run build` bundles it (apps/api/bundle.mjs, ADR-0037). */
+export const SERVICE_MAIN = join(ROOT, 'dist/apps/api/main.js');
 
 /** The server the benchmarks use: BENCH_DATABASE_URL, else the loopback PostgreSQL. */
 export const SERVER_URL =
