@@ -94,17 +94,17 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
     load.start();
     let samples: LoadSample[];
     let restoredAt: number;
-    let breakerDuringFault: string | undefined;
-    let readyDuringFault: number | undefined;
+    // The breaker's state and readiness, sampled all through the fault. One sample at its end
+    // raced the breaker: under a lock, a trial query that touches no locked table (a session's
+    // check) closes it again until the next favourites query times out.
+    const duringFault: Array<{ breaker: string; ready: number }> = [];
     try {
       await sleep(2000);
       await fault.begin();
-      await sleep(FAULT_MS);
-      // Still in the fault: the breaker has opened on a database fault (fast 503s), readiness
-      // says so; a Redis fault leaves both alone.
-      const ready = await t.api.get('/health/ready');
-      breakerDuringFault = t.app.get(DatabaseBreaker).state;
-      readyDuringFault = ready.status;
+      for (const until = Date.now() + FAULT_MS; Date.now() < until; await sleep(100)) {
+        const breaker = t.app.get(DatabaseBreaker).state;
+        duringFault.push({ breaker, ready: (await t.api.get('/health/ready')).status });
+      }
       await fault.end();
       restoredAt = load.now();
       await load.steady(restoredAt, 2000, STEADY_BOUND_MS + 2000);
@@ -132,12 +132,19 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
       });
     }
     if (fault.database) expect(summary.byStatus['503']).toBeGreaterThan(0);
+    // A database fault opens the breaker (fast 503s) and readiness says so. Frozen backends
+    // (opensCircuit: false) may open it while their queries time out, but the service carries
+    // on with new connections before the fault ends. A Redis fault leaves both alone throughout.
+    expect(duringFault.length).toBeGreaterThan(10);
     if (fault.opensCircuit ?? fault.database) {
-      expect(breakerDuringFault).not.toBe('closed');
-      expect(readyDuringFault).toBe(503);
+      expect(duringFault).toContainEqual({
+        breaker: expect.not.stringMatching(/^closed$/),
+        ready: 503,
+      });
+    } else if (fault.database) {
+      expect(duringFault[duringFault.length - 1]).toEqual({ breaker: 'closed', ready: 200 });
     } else {
-      expect(breakerDuringFault).toBe('closed');
-      expect(readyDuringFault).toBe(200);
+      expect(duringFault.filter((s) => s.breaker !== 'closed' || s.ready !== 200)).toEqual([]);
     }
     // Recovered by itself.
     expect(summary.firstSuccessMs).toBeLessThan(FIRST_SUCCESS_BOUND_MS);
