@@ -3,6 +3,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 
 import { DatabaseBreaker } from './database-breaker';
 import { GuardedClient, guardedPg } from './guarded-pool';
+import { PG_TYPES } from './timestamptz';
 import { TypeOrmLogger } from './typeorm-logger';
 
 export type MigrationList = MixedList<string | (new () => unknown)>;
@@ -66,6 +67,8 @@ export function postgresOptions(options: PostgresOptions): PostgresConnectionOpt
       // A peer that vanished without closing (a host down, a cut network) is noticed.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // timestamptz parsed faster than by the driver, to the same Date (timestamptz.ts).
+      types: PG_TYPES,
       ...(guard && guardedConnection(guard)),
     },
   };

@@ -1,7 +1,7 @@
 import { Asset } from './dto/asset.response';
 import { FavoritesPageDto } from './dto/favorites-page.dto';
 import type { FavoriteRecord } from './favorites.repository';
-import { toAsset } from './to-asset';
+import { assetJson } from './to-asset';
 
 /** One asset of a page: its keyset position and its JSON text. */
 export interface AssetText {
@@ -16,7 +16,7 @@ export function assetTextOf(record: FavoriteRecord): AssetText {
   return {
     id: record.id,
     createdAt: record.createdAt.getTime(),
-    json: JSON.stringify(toAsset(record)),
+    json: assetJson(record),
   };
 }
 
