@@ -38,9 +38,7 @@ function spliceable(payload: Record<string, unknown> | null): boolean {
  */
 export function assetJson(record: FavoriteRecord): string {
   const { payload } = record;
-  if (typeof record.description !== 'string' || !spliceable(payload)) {
-    return JSON.stringify(toAsset(record));
-  }
+  if (!spliceable(payload)) return JSON.stringify(toAsset(record));
   const fields = JSON.stringify(payload);
   const createdAt = isoTime(record.createdAt);
   const updatedAt =
