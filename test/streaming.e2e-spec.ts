@@ -13,6 +13,7 @@ import {
 } from './support/factories';
 import { breakFavoritesNamedBoom, restoreFavoritesTable } from './support/faults';
 import { openStream, streamAll } from './support/ndjson-client';
+import { bulkQuery } from './support/seed';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Asset = { id: string; type: string; createdAt: string; [field: string]: unknown };
@@ -26,7 +27,8 @@ const itWithSecondConnection = ONE_CONNECTION ? it.skip : it;
 
 /** Favourites straight into the table; groups of three share a created time (id tie-break). */
 async function seed(db: DataSource, userId: string, count: number, prefix = 'seed') {
-  await db.query(
+  await bulkQuery(
+    db,
     `INSERT INTO favorites (user_id, id, type, name, payload, created_at, updated_at)
      SELECT $1, $2 || '-' || lpad(g::text, 6, '0'), (ARRAY['chart', 'insight', 'audience'])[g % 3 + 1],
             'n' || g,

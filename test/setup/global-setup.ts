@@ -37,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
     APP_ENV: 'test',
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: String(database.poolSize),
+    TEST_DATABASE_SOURCE: database.source,
     DATABASE_RUN_MIGRATIONS: 'false',
     JWT_SECRET: randomBytes(48).toString('base64'),
     BCRYPT_COST: '10',

@@ -1,4 +1,4 @@
-import { DataSource, MigrationExecutor, MixedList } from 'typeorm';
+import { DataSource, MigrationExecutor, MixedList, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { DatabaseBreaker } from './database-breaker';
@@ -78,28 +78,43 @@ export function postgresOptions(options: PostgresOptions): PostgresConnectionOpt
 const MIGRATION_LOCK_KEY = 727_245_001;
 
 /**
- * Runs pending migrations under a session advisory lock, so replicas that start together run
- * them one at a time instead of racing. Lock and migrations share one connection: a second one
- * would deadlock a pool of one (and the embedded database serves only one).
+ * Runs `work` on one connection of the pool with no statement timeout and no answer timeout, for
+ * the work that may rightly run long: migrations (an index build, waiting on another replica's
+ * lock) and bulk loads. The timeouts come back before the connection returns to the pool.
  */
-export async function runMigrations(dataSource: DataSource): Promise<void> {
+export async function withoutTimeouts<T>(
+  dataSource: DataSource,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   const client: unknown = await runner.connect();
-  // A migration may run long (an index build), and the lock waits for another replica's
-  // migrations: no statement timeout on this session until it goes back to the pool.
   if (client instanceof GuardedClient) client.unbounded = true;
   try {
     await runner.query('SET statement_timeout = 0');
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const executor = new MigrationExecutor(dataSource, runner);
-    executor.transaction = 'each';
-    await executor.executePendingMigrations();
+    return await work(runner);
   } finally {
-    await runner
-      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
-      .catch(() => undefined);
     await runner.query('RESET statement_timeout').catch(() => undefined);
     if (client instanceof GuardedClient) client.unbounded = false;
     await runner.release();
   }
+}
+
+/**
+ * Runs pending migrations under a session advisory lock, so replicas that start together run
+ * them one at a time instead of racing. Lock and migrations share one connection: a second one
+ * would deadlock a pool of one (and the embedded database serves only one).
+ */
+export function runMigrations(dataSource: DataSource): Promise<void> {
+  return withoutTimeouts(dataSource, async (runner) => {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      await executor.executePendingMigrations();
+    } finally {
+      await runner
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+        .catch(() => undefined);
+    }
+  });
 }
