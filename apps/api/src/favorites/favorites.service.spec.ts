@@ -378,8 +378,8 @@ describe(FavoritesService.name, () => {
 
     /** Makes the user's list warm with these rows, as a read-repair would. */
     async function warm(rows: FavoriteRecord[]) {
-      await cache.repair(USER); // lets a rebuild an earlier read scheduled finish first
       favorites.findPageForUser.mockResolvedValue({ total: rows.length, rows });
+      await cache.repair(USER); // lets a rebuild an earlier read scheduled finish first
       await cache.repair(USER);
       favorites.findPageForUser.mockReset();
     }
