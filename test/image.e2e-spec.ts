@@ -33,6 +33,7 @@ const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) a
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   optionalDependencies: Record<string, string>;
+  scripts: Record<string, string>;
 };
 
 /** The stage a final-stage `COPY --from=<name>` takes from. */
@@ -84,7 +85,16 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
       APP_ENV: 'production',
       PORT: '8080',
       HOST: '0.0.0.0',
+      // Node 20's young generation, not the 128 MiB Node 24 grows to on a large host (ADR-0040).
+      NODE_OPTIONS: '--max-semi-space-size=16',
     });
+    // The npm scripts that start the service run it with the image's node options.
+    for (const name of ['start', 'start:prod', 'start:trace']) {
+      expect([
+        name,
+        /\bnode (.*?) ?dist\/apps\/api\/main\.js$/.exec(manifest.scripts[name])?.[1],
+      ]).toEqual([name, image.env.NODE_OPTIONS]);
+    }
     // Exec form (JSON lists) throughout: no shell to run a string, node gets the signals as PID 1.
     const [entrypoint] = instructionsOf(final, 'ENTRYPOINT').map((i) => execForm(i.args));
     const [cmd] = instructionsOf(final, 'CMD').map((i) => execForm(i.args));

@@ -19,6 +19,18 @@ export const SERVICE_DIST = join(ROOT, 'dist/apps/api/apps/api/src');
 /** The service's entry as `npm run build` bundles it (apps/api/bundle.mjs, ADR-0037). */
 export const SERVICE_MAIN = join(ROOT, 'dist/apps/api/main.js');
 
+/**
+ * The node options the image runs the service with: its `ENV NODE_OPTIONS` (ADR-0040). Every
+ * process the benchmarks start runs with them, the references too, so that a ratio compares code
+ * and not the size V8 lets the young generation grow to.
+ */
+export const IMAGE_NODE_OPTIONS = (() => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const value = /^\s*(?:ENV\s+)?NODE_OPTIONS=("[^"]*"|\S+)/m.exec(dockerfile)?.[1];
+  if (!value) throw new Error('the Dockerfile sets no NODE_OPTIONS');
+  return value.replace(/^"(.*)"$/, '$1');
+})();
+
 /** The server the benchmarks use: BENCH_DATABASE_URL, else the loopback PostgreSQL. */
 export const SERVER_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -94,7 +106,13 @@ export async function startProcess(script, env = {}, { nodeArgs = [], readyPath 
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));

@@ -19,6 +19,10 @@
  * next full collection, and RSS after load swung between 200 and 260 MiB. A fixed factor of 1.4
  * collects sooner: RSS after load ~160 MiB, throughput and CPU per request within this machine's
  * noise on reads and writes (ADR-0036).
+ *
+ * Not here: the young generation's size (`--max-semi-space-size=16`, ADR-0040). V8 sizes it when
+ * the isolate is created, before any script runs, so it comes from the command line: the image's
+ * NODE_OPTIONS and the npm start scripts.
  */
 import { setFlagsFromString } from 'node:v8';
 
