@@ -5,14 +5,14 @@ const STATEMENT_TIMEOUT_MS = 1000;
 /** The client-side answer timeout: statement timeout + 1 s (data-source.ts). */
 const ANSWER_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 1000;
 
+/** The embedded PGlite keeps no statement timeout (ADR-0008): a real server's bounds only. */
+const describeOnServer = process.env.TEST_DATABASE_SOURCE === 'embedded' ? describe.skip : describe;
+
 /**
  * Work that may rightly run long (migrations, bulk loads) runs without the serving timeouts, and
  * the connection goes back to the pool with both of them. A pool of one: every query below runs
  * on the same connection.
  */
-/** The embedded PGlite keeps no statement timeout (ADR-0008): a real server's bounds only. */
-const describeOnServer = process.env.TEST_DATABASE_SOURCE === 'embedded' ? describe.skip : describe;
-
 describeOnServer('A database session without timeouts (e2e)', () => {
   let t: TestApp;
 
