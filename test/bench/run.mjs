@@ -33,6 +33,7 @@ import {
   startPrototype,
   startService,
   streamOnce,
+  streamWithPeak,
   text,
   userToken,
   warmCache,
@@ -291,8 +292,10 @@ async function main() {
     // Warm every pool and code path (new PostgreSQL backends are slow for their first seconds).
     console.error(`warming ${list.length} scenarios, ${WARM_SECONDS} s each`);
     for (const s of list) await run(s, WARM_SECONDS);
+    // The stream instance's RSS settles over its first streams: one of each size first.
     await streamOnce(servers.streams.base, users.streamSmall.token);
-    const streamPeakSmall = servers.streams.memory().peak;
+    await streamOnce(servers.streams.base, users.deep.token);
+    const streamWarmPeak = servers.streams.memory().peak;
 
     const extra = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -324,7 +327,7 @@ async function main() {
       await sleep(SETTLE_MS);
       const psqlFirst = round % 2 === 1;
       const copiedFirst = psqlFirst ? psqlCopySeconds(users.deep.userId) : undefined;
-      const stream = await streamOnce(servers.streams.base, users.deep.token);
+      const stream = await streamWithPeak(servers.streams, users.deep.token);
       if (stream.lines !== SIZES.deep || stream.last.error || stream.first.id <= stream.last.id) {
         throw new Error(
           `stream of ${SIZES.deep}: ${stream.lines} lines, last ${JSON.stringify(stream.last)}`,
@@ -337,14 +340,20 @@ async function main() {
         ratio: copySeconds / stream.seconds,
         firstByteMs: stream.firstByteMs,
         megabytes: mib(stream.bytes),
+        peakLargeMiB: mib(stream.peakRss),
       };
+      // Then the short list's stream, its own peak to set against the long one's.
+      const small = await streamWithPeak(servers.streams, users.streamSmall.token);
+      if (small.lines !== SIZES.streamSmall || small.last.error) {
+        throw new Error(`stream of ${SIZES.streamSmall}: ${small.lines} lines`);
+      }
+      at.stream.peakSmallMiB = mib(small.peakRss);
       at.loadAfter = loadavg()[0];
       extra.push(at);
       console.error(
         `round ${round + 1}: stream ${at.stream.ratio.toFixed(2)}x of psql; load ${at.loadAfter.toFixed(2)}`,
       );
     }
-    const streamPeakLarge = servers.streams.memory().peak;
 
     // Figures.
     const perRound = (a, b, f) => median(a.rounds.map((r, i) => f(r) / f(b.rounds[i])));
@@ -384,8 +393,13 @@ async function main() {
     });
     const med = (f) => median(extra.map(f));
     const streamRatio = med((x) => x.stream.ratio);
-    const growthMiB = mib(streamPeakLarge - streamPeakSmall);
-    const peakMiB = mib(streamPeakLarge);
+    // Each stream's own peak RSS (VmHWM reset before it): per round, the long list's against
+    // the short one's; and the highest of the instance's whole run.
+    const growthMiB = med((x) => x.stream.peakLargeMiB - x.stream.peakSmallMiB);
+    const peakMiB = Math.max(
+      mib(streamWarmPeak),
+      ...extra.flatMap((x) => [x.stream.peakLargeMiB, x.stream.peakSmallMiB]),
+    );
     rows.push({
       name: `stream of ${fmt(SIZES.deep)} favourites vs psql COPY TO STDOUT`,
       measured: `${streamRatio.toFixed(2)}x; peak RSS growth ${fmt(SIZES.streamSmall)}->${fmt(SIZES.deep)} ${growthMiB.toFixed(1)} MiB; peak ${peakMiB.toFixed(1)} MiB`,
@@ -437,12 +451,12 @@ async function main() {
           `| ${s.name} | ${fmt(s.requestsPerSecond)} | ${s.p50} | ${s.p99} | ${fmt(s.non2xx)} |`,
       ),
       '',
-      '| round | load avg before/after | service cold start ms | prototype cold start ms | stream rows/s | psql rows/s | service RSS MiB | prototype RSS MiB |',
-      '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| round | load avg before/after | service cold start ms | prototype cold start ms | stream rows/s | psql rows/s | stream peak RSS MiB, ${fmt(SIZES.streamSmall)} / ${fmt(SIZES.deep)} | service RSS MiB | prototype RSS MiB |`,
+      '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...extra.map(
         (x) =>
           `| ${x.round} | ${x.loadBefore.toFixed(2)} / ${x.loadAfter.toFixed(2)} | ${fmt(x.coldStartMs.service)} | ${fmt(x.coldStartMs.reference)} | ` +
-          `${fmt(x.stream.rowsPerSecond)} | ${fmt(x.stream.psqlRowsPerSecond)} | ${mib(x.rssAfterLoad.service).toFixed(1)} | ${mib(x.rssAfterLoad.reference).toFixed(1)} |`,
+          `${fmt(x.stream.rowsPerSecond)} | ${fmt(x.stream.psqlRowsPerSecond)} | ${x.stream.peakSmallMiB.toFixed(1)} / ${x.stream.peakLargeMiB.toFixed(1)} | ${mib(x.rssAfterLoad.service).toFixed(1)} | ${mib(x.rssAfterLoad.reference).toFixed(1)} |`,
       ),
       '',
     ].join('\n');
@@ -457,7 +471,7 @@ async function main() {
       targets: rows,
       summary,
       perRound: extra,
-      stream: { peakSmallMiB: mib(streamPeakSmall), peakLargeMiB: peakMiB, growthMiB },
+      stream: { warmPeakMiB: mib(streamWarmPeak), peakMiB, growthMiB },
     });
   } finally {
     redis.disconnect();

@@ -2,7 +2,7 @@
 // Everything runs on loopback and stops itself.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -88,6 +88,14 @@ export function memoryOf(pid) {
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
 }
 
+/**
+ * Starts the process's peak RSS afresh: Linux resets VmHWM to the current RSS when 5 is written
+ * to /proc/<pid>/clear_refs, so the next reading of `peak` is the peak from here on.
+ */
+export function resetPeakOf(pid) {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
 /** CPU time the process has used so far (user + system), in microseconds, read from /proc. */
 export function cpuMicrosOf(pid) {
   // The fields after the command name, which is in parentheses and may hold spaces.
@@ -147,6 +155,7 @@ export async function startProcess(script, env = {}, { nodeArgs = [], readyPath 
     pid: child.pid,
     coldStartMs: performance.now() - started,
     memory: () => memoryOf(child.pid),
+    resetPeak: () => resetPeakOf(child.pid),
     cpuMicros: () => cpuMicrosOf(child.pid),
     stop,
   };
@@ -424,6 +433,16 @@ export function psqlCopySeconds(userId) {
   );
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
   return (performance.now() - started) / 1000;
+}
+
+/**
+ * One whole stream from `server` (streamOnce) and the server's peak RSS during it alone
+ * (`peakRss`, bytes): its VmHWM is reset first, so an earlier stream's peak does not count.
+ */
+export async function streamWithPeak(server, token) {
+  server.resetPeak();
+  const run = await streamOnce(server.base, token);
+  return { ...run, peakRss: server.memory().peak };
 }
 
 /** Reads the user's whole NDJSON stream, counting lines; checks it is complete and in order. */
