@@ -6,7 +6,14 @@
 // (POST /favorites), hello (GET /health/live), stream (the NDJSON stream of a 100,000-favourite
 // list, read again and again), start (the cold start alone: spawn to the first answer).
 // Options: --seconds=N (default 10).
+// --perf (warm, off, write, hello; Linux `perf` needed): Linux perf's sampler instead of V8's,
+// on the service and then on the bare Fastify prototype on the same path, side by side in µs of
+// CPU per request by kind of work (JS code, promise machinery, property lookups, GC, hashing,
+// strings, kernel...). V8's sampler puts a native call's time where it happened to sample; perf
+// sees native code, the kernel and V8's builtins as they are (ADR-0042).
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,11 +22,13 @@ import Redis from 'ioredis';
 
 import {
   ensureDatabase,
+  IMAGE_NODE_OPTIONS,
   load,
   numberOption,
   ROOT,
   seedFavorites,
   SERVICE_DIST,
+  startPrototype,
   startService,
   streamOnce,
   userToken,
@@ -30,6 +39,112 @@ const scenario = argv.find((arg) => !arg.startsWith('--')) ?? 'warm';
 const seconds = numberOption('seconds', 10);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIZE = 10_000;
+const PERF = argv.includes('--perf');
+
+/** Kinds of work, by symbol, in the order they are tried (the first match wins). */
+const KINDS = [
+  [
+    'GC',
+    /Scaveng|Heap::|MarkCompact|Sweeper|Evacuat|IteratePointers|GCTracer|Marking|Remembered|SlotSet|RecordWrite|heap::base|MemoryAllocator|Worklist|PagedSpace|SemiSpace|NewSpace|MinorMS|cppgc/,
+  ],
+  ['hashing (OpenSSL)', /sha256|sha1|EVP_|HMAC|ossl_|CRYPTO_|OPENSSL/],
+  [
+    'promises, async functions',
+    /Promise|Microtask|Generator|Await|AsyncFunction|AsyncContext|AsyncLocal/,
+  ],
+  [
+    'property lookups (ICs)',
+    /IC_|LoadIC|StoreIC|GetProperty|SetProperty|KeyedLoad|KeyedStore|HasProperty|LoadGlobal|DefineKeyed|CloneObject|ObjectAssign|CreateObjectLiteral|CreateShallow/,
+  ],
+  [
+    'strings, JSON, regexps',
+    /String|Utf8|utf8|Latin1|latin1|simdutf|RegExp|Regex|Flatten|Json|JSON|Number|Internalize/,
+  ],
+  ['buffers, typed arrays', /TypedArray|ArrayBuffer|Buffer/],
+  ['calls, other builtins', /Call|Construct|Builtins_|Interpreter|Baseline|Deopt|Runtime_|JSEntry/],
+  ['libuv, node internals', /uv_|epoll|StreamBase|StreamWrap|TCPWrap|node::/],
+  ['malloc, memcpy', /malloc|free|memmove|memcpy|memset|_int_/],
+];
+
+/** Shares of a perf recording's samples (percent) by kind of work. */
+function perfKinds(dataFile) {
+  const report = spawnSync(
+    'perf',
+    ['report', '-i', dataFile, '--no-children', '--sort', 'dso,sym', '--stdio', '-g', 'none'],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
+  if (report.status !== 0) throw new Error(`perf report failed: ${report.stderr}`);
+  const kinds = new Map();
+  for (const line of report.stdout.split('\n')) {
+    const row = /^\s+([\d.]+)%\s+(\[JIT\] tid \d+|\S+)\s+\[.\]\s+(.*)$/.exec(line);
+    if (!row) continue;
+    const [, percent, dso, symbol] = row;
+    const kind = dso.startsWith('[kernel')
+      ? 'kernel'
+      : dso.startsWith('[JIT]')
+        ? 'JS code (JIT-compiled)'
+        : (KINDS.find(([, pattern]) => pattern.test(symbol))?.[0] ?? 'other native');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + Number(percent));
+  }
+  return kinds;
+}
+
+/**
+ * Loads `target` on `server` while perf samples it (cpu-clock, call graphs; JIT code named
+ * through --perf-basic-prof), and returns its CPU time per request split by kind of work.
+ */
+async function perfProfile(server, target, name, dir) {
+  await load(target.url, { ...target, seconds: 3 });
+  const dataFile = join(dir, `perf-${scenario}-${name}-${Date.now()}.data`);
+  const perf = spawn(
+    'perf',
+    [
+      'record',
+      '-q',
+      '-e',
+      'cpu-clock',
+      '-F',
+      '999',
+      '-g',
+      '-p',
+      String(server.pid),
+      '-o',
+      dataFile,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const recorded = new Promise((resolveExit) => perf.once('exit', resolveExit));
+  await sleep(200);
+  const cpuBefore = server.cpuMicros();
+  const result = await load(target.url, { ...target, seconds });
+  const cpuUs = (server.cpuMicros() - cpuBefore) / result.requests;
+  perf.kill('SIGINT');
+  await recorded;
+  const kinds = perfKinds(dataFile);
+  rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
+  console.log(
+    `${name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, ` +
+      `${cpuUs.toFixed(0)} µs CPU/request (${dataFile})`,
+  );
+  return {
+    cpuUs,
+    perUs: new Map([...kinds].map(([kind, share]) => [kind, (share * cpuUs) / 100])),
+  };
+}
+
+/** The two profiles side by side, the kinds where the service spends most beyond the prototype first. */
+function perfTable(service, prototype) {
+  const kinds = [...new Set([...service.perUs.keys(), ...prototype.perUs.keys()])];
+  const us = (p, kind) => p.perUs.get(kind) ?? 0;
+  kinds.sort((a, b) => us(service, b) - us(prototype, b) - (us(service, a) - us(prototype, a)));
+  const row = (label, a, b) =>
+    `${label.padEnd(28)} ${a.toFixed(1).padStart(8)} ${b.toFixed(1).padStart(10)} ${(a - b).toFixed(1).padStart(8)}`;
+  return [
+    `${'µs of CPU per request'.padEnd(28)} ${'service'.padStart(8)} ${'prototype'.padStart(10)} ${'more'.padStart(8)}`,
+    ...kinds.map((kind) => row(kind, us(service, kind), us(prototype, kind))),
+    row('total', service.cpuUs, prototype.cpuUs),
+  ].join('\n');
+}
 
 /**
  * Self time per function and per file (node_modules collapsed to the package), counting only the
@@ -101,12 +216,22 @@ async function main() {
     ...(scenario === 'off' ? { CACHE_ENABLED: 'false' } : {}),
   };
   const before = new Set(await readdir(dir));
-  // The tsc build, not the bundle the service runs as (ADR-0037): the same code, but each sample
-  // keeps its own file, so its package. The `start` profile is of that build's start-up.
-  const service = await startService(env, {
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    script: join(SERVICE_DIST, 'main.js'),
-  });
+  if (PERF && (scenario === 'start' || scenario === 'stream')) {
+    throw new Error(`--perf profiles a loaded path: warm, off, write or hello, not ${scenario}`);
+  }
+  // V8's profile: the tsc build, not the bundle the service runs as (ADR-0037): the same code,
+  // but each sample keeps its own file, so its package. The `start` profile is of that build's
+  // start-up. perf's: the bundle, as deployed (perf's view is by kind of work, not by file).
+  const service = await startService(
+    env,
+    PERF
+      ? { nodeArgs: ['--perf-basic-prof'] }
+      : {
+          nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+          script: join(SERVICE_DIST, 'main.js'),
+        },
+  );
+  let perfRun;
   const redis = new Redis(REDIS_URL);
   let window = seconds + 1;
   try {
@@ -148,15 +273,30 @@ async function main() {
         },
       }[scenario];
       if (!target) throw new Error(`unknown scenario ${scenario}`);
-      await load(target.url, { ...target, seconds: 3 });
-      const result = await load(target.url, { ...target, seconds });
-      console.log(
-        `${scenario}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms`,
-      );
+      if (PERF) {
+        perfRun = { target, service: await perfProfile(service, target, 'service', dir) };
+      } else {
+        await load(target.url, { ...target, seconds: 3 });
+        const result = await load(target.url, { ...target, seconds });
+        console.log(
+          `${scenario}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms`,
+        );
+      }
     }
   } finally {
     redis.disconnect();
     await service.stop();
+    rmSync(`/tmp/perf-${service.pid}.map`, { force: true });
+  }
+  if (perfRun) {
+    const path = {
+      warm: '/cached/favorites?limit=20',
+      off: '/db/favorites?limit=20',
+      hello: '/hello',
+      write: '/favorites',
+    }[scenario];
+    await profilePrototype({ ...perfRun.target, path, env }, perfRun.service, dir);
+    return;
   }
   const written = (await readdir(dir)).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'));
   for (const file of written) {
@@ -164,6 +304,27 @@ async function main() {
     // The measured run and the service's shutdown after it.
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8'));
     console.log(summarise(profile, window));
+  }
+}
+
+/** The bare Fastify prototype on the same path, under perf, then both side by side. */
+async function profilePrototype({ path, env, ...target }, profiled, dir) {
+  const prototype = await startPrototype({
+    REDIS_URL: env.REDIS_URL,
+    JWT_SECRET: env.JWT_SECRET,
+    NODE_OPTIONS: `${IMAGE_NODE_OPTIONS} --perf-basic-prof`,
+  });
+  try {
+    const reference = await perfProfile(
+      prototype,
+      { ...target, url: `${prototype.base}${path}` },
+      'prototype',
+      dir,
+    );
+    console.log(`\n${perfTable(profiled, reference)}`);
+  } finally {
+    await prototype.stop();
+    rmSync(`/tmp/perf-${prototype.pid}.map`, { force: true });
   }
 }
 
