@@ -66,7 +66,7 @@ const KINDS = [
   ['malloc, memcpy', /malloc|free|memmove|memcpy|memset|_int_/],
 ];
 
-/** Shares of a perf recording's samples (percent) by kind of work. */
+/** Shares of a perf recording's samples (percent) by kind of work, and by JavaScript function. */
 function perfKinds(dataFile) {
   const report = spawnSync(
     'perf',
@@ -75,6 +75,7 @@ function perfKinds(dataFile) {
   );
   if (report.status !== 0) throw new Error(`perf report failed: ${report.stderr}`);
   const kinds = new Map();
+  const functions = [];
   for (const line of report.stdout.split('\n')) {
     const row = /^\s+([\d.]+)%\s+(\[JIT\] tid \d+|\S+)\s+\[.\]\s+(.*)$/.exec(line);
     if (!row) continue;
@@ -85,8 +86,9 @@ function perfKinds(dataFile) {
         ? 'JS code (JIT-compiled)'
         : (KINDS.find(([, pattern]) => pattern.test(symbol))?.[0] ?? 'other native');
     kinds.set(kind, (kinds.get(kind) ?? 0) + Number(percent));
+    if (dso.startsWith('[JIT]')) functions.push([symbol.replace(`${ROOT}/`, ''), Number(percent)]);
   }
-  return kinds;
+  return { kinds, functions };
 }
 
 /**
@@ -120,12 +122,16 @@ async function perfProfile(server, target, name, dir) {
   const cpuUs = (server.cpuMicros() - cpuBefore) / result.requests;
   perf.kill('SIGINT');
   await recorded;
-  const kinds = perfKinds(dataFile);
+  const { kinds, functions } = perfKinds(dataFile);
+  // JIT code is named from this map, which goes with the process: the heaviest functions now.
   rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
   console.log(
     `${name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, ` +
-      `${cpuUs.toFixed(0)} µs CPU/request (${dataFile})`,
+      `${cpuUs.toFixed(0)} µs CPU/request (${dataFile}); heaviest JavaScript, µs per request:`,
   );
+  for (const [symbol, share] of functions.slice(0, 12)) {
+    console.log(`${((share * cpuUs) / 100).toFixed(2).padStart(7)}  ${symbol}`);
+  }
   return {
     cpuUs,
     perUs: new Map([...kinds].map(([kind, share]) => [kind, (share * cpuUs) / 100])),
