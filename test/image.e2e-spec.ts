@@ -95,6 +95,10 @@ describe('Container image (e2e, the Dockerfile performed without Docker)', () =>
         /\bnode (.*?) ?dist\/apps\/api\/main\.js$/.exec(manifest.scripts[name])?.[1],
       ]).toEqual([name, image.env.NODE_OPTIONS]);
     }
+    // Nest's watch mode runs it through the binary its --exec names.
+    expect(/ --exec "node (.*?)"$/.exec(manifest.scripts['start:dev'])?.[1]).toBe(
+      image.env.NODE_OPTIONS,
+    );
     // Exec form (JSON lists) throughout: no shell to run a string, node gets the signals as PID 1.
     const [entrypoint] = instructionsOf(final, 'ENTRYPOINT').map((i) => execForm(i.args));
     const [cmd] = instructionsOf(final, 'CMD').map((i) => execForm(i.args));
