@@ -1,6 +1,6 @@
 import { FavoritesEraser } from '../favorites/favorites-eraser';
 import { UsersService } from '../users/users.service';
-import { AccountPurger, PURGE_BATCH } from './account-purger';
+import { AccountPurger, PURGE_BATCH, REST_PER_BATCH_TIME } from './account-purger';
 
 const ALICE = '0b8f5a0e-6d4c-4c55-9a51-3f1c2f6e0a01';
 const BOB = '7d1e2c3b-4a59-4f68-8e77-1a2b3c4d5e6f';
@@ -80,6 +80,45 @@ describe(AccountPurger.name, () => {
     sut.wake();
     await sut.idle();
     expect(deleted).toEqual([]);
+  });
+
+  describe('between batches', () => {
+    beforeEach(() => {
+      jest.useFakeTimers();
+      // Each batch takes 40 ms.
+      const eraseInstantly = favorites.eraseBatch.getMockImplementation()!;
+      favorites.eraseBatch.mockImplementation(
+        (userId, after, limit) =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve(eraseInstantly(userId, after, limit)), 40),
+          ),
+      );
+    });
+    afterEach(() => jest.useRealTimers());
+
+    it('rests as long as the batch took before the next one', async () => {
+      sut.wake();
+      await jest.advanceTimersByTimeAsync(40);
+      expect(favorites.eraseBatch).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(40 * REST_PER_BATCH_TIME - 1);
+      expect(favorites.eraseBatch).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(favorites.eraseBatch).toHaveBeenCalledTimes(2);
+
+      await jest.runAllTimersAsync();
+      await sut.idle();
+      expect(deleted).toEqual([]);
+    });
+
+    it('cuts a rest short on shutdown, and erases no further batch', async () => {
+      sut.wake();
+      await jest.advanceTimersByTimeAsync(41);
+
+      await sut.onModuleDestroy(); // resolves without the clock moving on
+
+      expect(favorites.eraseBatch).toHaveBeenCalledTimes(1);
+      expect(users.removeDeleted).not.toHaveBeenCalled();
+    });
   });
 
   it('starts no pass once closed', async () => {
