@@ -126,7 +126,8 @@ async function perfProfile(server, target, name, dir) {
   // JIT code is named from this map, which goes with the process: the heaviest functions now.
   rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
   console.log(
-    `${name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, ` +
+    `${name}, ${target.method ?? 'GET'} ${new URL(target.url).pathname}: ` +
+      `${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, ` +
       `${cpuUs.toFixed(0)} µs CPU/request (${dataFile}); heaviest JavaScript, µs per request:`,
   );
   for (const [symbol, share] of functions.slice(0, 12)) {
