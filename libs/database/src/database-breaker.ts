@@ -35,7 +35,7 @@ export class DatabaseBreaker {
       rollingCountBuckets: 10,
       volumeThreshold: 5,
       // Nothing here reads latency percentiles or listens to snapshots; with both on, opossum
-      // sorts every latency of its window in a timer ten times per window (at the cached
+      // sorts every latency of its window in a timer ten times per window (at an uncached
       // page's rate, thousands each time) for no one.
       rollingPercentilesEnabled: false,
       enableSnapshots: false,

@@ -96,7 +96,7 @@ describe(AccountPurger.name, () => {
     });
     afterEach(() => jest.useRealTimers());
 
-    it('rests as long as the batch took before the next one', async () => {
+    it('rests REST_PER_BATCH_TIME times as long as the batch took before the next one', async () => {
       sut.wake();
       await jest.advanceTimersByTimeAsync(40);
       expect(favorites.eraseBatch).toHaveBeenCalledTimes(1);
