@@ -21,9 +21,9 @@ const SWEEP_INTERVAL_MS = 60_000;
  * Removes deleted accounts (users.deleted_at set) in the background: their favourites in batches
  * of PURGE_BATCH, resting between batches (REST_PER_BATCH_TIME), then the account row, which
  * takes its sessions along, then its cached list once more (a read-repair may have run
- * meanwhile). Its state is in PostgreSQL only, so a restart
- * resumes where it stopped: at start-up, after each DELETE /me, and every minute. Several
- * instances may run it at once; SKIP LOCKED keeps them off each other's rows.
+ * meanwhile). Its state is in PostgreSQL only, so a restart resumes where it stopped: at
+ * start-up, after each DELETE /me, and every minute. Several instances may run it at once; SKIP
+ * LOCKED keeps them off each other's rows.
  */
 @Injectable()
 export class AccountPurger implements OnApplicationBootstrap, OnModuleDestroy {
