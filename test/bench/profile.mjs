@@ -22,7 +22,6 @@ import Redis from 'ioredis';
 
 import {
   ensureDatabase,
-  IMAGE_NODE_OPTIONS,
   load,
   numberOption,
   ROOT,
@@ -122,9 +121,8 @@ async function perfProfile(server, target, name, dir) {
   const cpuUs = (server.cpuMicros() - cpuBefore) / result.requests;
   perf.kill('SIGINT');
   await recorded;
+  // JIT code is named from the process's /tmp/perf-<pid>.map, removed once the process stops.
   const { kinds, functions } = perfKinds(dataFile);
-  // JIT code is named from this map, which goes with the process: the heaviest functions now.
-  rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
   console.log(
     `${name}, ${target.method ?? 'GET'} ${new URL(target.url).pathname}: ` +
       `${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99} ms, ` +
@@ -316,11 +314,10 @@ async function main() {
 
 /** The bare Fastify prototype on the same path, under perf, then both side by side. */
 async function profilePrototype({ path, env, ...target }, profiled, dir) {
-  const prototype = await startPrototype({
-    REDIS_URL: env.REDIS_URL,
-    JWT_SECRET: env.JWT_SECRET,
-    NODE_OPTIONS: `${IMAGE_NODE_OPTIONS} --perf-basic-prof`,
-  });
+  const prototype = await startPrototype(
+    { REDIS_URL: env.REDIS_URL, JWT_SECRET: env.JWT_SECRET },
+    { nodeArgs: ['--perf-basic-prof'] },
+  );
   try {
     const reference = await perfProfile(
       prototype,

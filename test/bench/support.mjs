@@ -181,13 +181,14 @@ export function processGroup() {
 
 /**
  * The bare Fastify prototype (reference/bare-fastify.mjs) on the bench database: the hot
- * endpoints with the service's drivers and nothing else. `env` needs REDIS_URL and JWT_SECRET.
+ * endpoints with the service's drivers and nothing else. `env` needs REDIS_URL and JWT_SECRET;
+ * `nodeArgs` go to node before the script, as for startService.
  */
-export function startPrototype(env) {
+export function startPrototype(env, { nodeArgs = [] } = {}) {
   return startProcess(
     join(ROOT, 'test/bench/reference/bare-fastify.mjs'),
     { DATABASE_URL: databaseUrl(), DIST: SERVICE_DIST, ...env },
-    { readyPath: '/hello' },
+    { nodeArgs, readyPath: '/hello' },
   );
 }
 
