@@ -232,6 +232,46 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
     }
   });
 
+  it('cuts a frozen backend under a page read from PostgreSQL, answers 503 and carries on', async () => {
+    // With the cache off the page's query runs on the pool directly (pooledQuery): a connection
+    // cut by the answer timeout there once emitted an `error` no one listened to, which ended the
+    // process instead of answering 503.
+    const uncached = await startTestApp({
+      env: {
+        ...SERVICE,
+        DATABASE_URL: postgres.url,
+        REDIS_URL: redis.url,
+        CACHE_ENABLED: 'false',
+      },
+      truncate: false,
+    });
+    const admin = new Client({ connectionString: postgres.url });
+    await admin.connect();
+    let frozen: number[] = [];
+    try {
+      const reader = await signUpAndLogIn(uncached.api);
+      const page = () => uncached.api.get('/favorites?limit=20', { token: reader.token });
+      for (let i = 0; i < 3; i++) expect((await page()).status).toBe(200);
+      const rows: Array<{ pid: number }> = await admin
+        .query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'favorites-service'`)
+        .then((result) => result.rows);
+      frozen = rows.map((row) => row.pid);
+      expect(frozen.length).toBeGreaterThan(0);
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+
+      const cut = await page();
+      expect(cut.status).toBe(503);
+      expect(cut.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+
+      for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
+      expect((await page()).status).toBe(200);
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      await admin.end();
+      await uncached.close();
+    }
+  });
+
   it('serves everything from PostgreSQL while Redis is paused, then resumed', async () => {
     await runUnderLoad({
       name: 'redis-paused',
