@@ -43,18 +43,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    return from(
-      this.handle(http.getRequest<AuthenticatedRequest>(), http.getResponse<FastifyReply>(), next),
-    );
+    const request = http.getRequest<AuthenticatedRequest>();
+    // Thrown here, an invalid key is the handler's error (a 400), like any other.
+    const key = parseIdempotencyKey(request.headers['idempotency-key']);
+    // Without a key the handler's own stream, untouched: most writes carry none.
+    if (key === undefined) return next.handle();
+    return from(this.handle(key, request, http.getResponse<FastifyReply>(), next));
   }
 
   private async handle(
+    key: string,
     request: AuthenticatedRequest,
     reply: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
-    const key = parseIdempotencyKey(request.headers['idempotency-key']);
-    if (key === undefined) return lastValueFrom(next.handle(), { defaultValue: undefined });
     const { response, replayed } = await this.idempotency.execute(
       {
         userId: request.user.id,
