@@ -34,6 +34,11 @@ interface FavoriteRow {
 
 const COLUMNS = 'id, type, name, description, payload, created_at, updated_at, version';
 
+const INSERT_SQL = `INSERT INTO favorites (user_id, id, type, name, description, payload)
+  VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (user_id, id) DO NOTHING
+  RETURNING ${COLUMNS}`;
+
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** The Asset JSON of one row, built by PostgreSQL: the stream never parses or re-serialises. */
@@ -82,16 +87,14 @@ export class TypeOrmFavoritesRepository implements FavoritesRepository {
   }
 
   async insertForUser(userId: string, f: NewFavorite): Promise<FavoriteRecord | undefined> {
+    const params = [userId, f.id, f.type, f.name, f.description, JSON.stringify(f.payload)];
     try {
       // In the caller's transaction when there is one: an idempotent POST commits the favourite
-      // and its key's stored response together.
-      const rows: FavoriteRow[] = await this.transactions.manager.query(
-        `INSERT INTO favorites (user_id, id, type, name, description, payload)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (user_id, id) DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [userId, f.id, f.type, f.name, f.description, JSON.stringify(f.payload)],
-      );
+      // and its key's stored response together. Outside one, the hottest write goes straight on
+      // the pool, past TypeORM's QueryRunner (pooledQuery, ADR-0032).
+      const rows: FavoriteRow[] = this.transactions.inTransaction
+        ? await this.transactions.manager.query(INSERT_SQL, params)
+        : await pooledQuery<FavoriteRow>(this.db, INSERT_SQL, params);
       return rows[0] && toRecord(rows[0]);
     } catch (error) {
       if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) throw new AccountGoneError();
