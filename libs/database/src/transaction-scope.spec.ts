@@ -1,27 +1,50 @@
-import { DataSource, EntityManager } from 'typeorm';
+import { EventEmitter } from 'node:events';
+
+import {
+  DataSource,
+  EntityManager,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 
 import { TransactionScope } from './transaction-scope';
 
-/** A DataSource whose transactions are recorded: each hands out a manager of its own. */
+/**
+ * A DataSource whose transactions are recorded: each query runner's manager runs one, handing out
+ * a manager of its own, on a connection that is an EventEmitter (as node-postgres' client is).
+ */
 function fakeDataSource() {
   const poolManager = { name: 'pool' } as unknown as EntityManager;
   const events: string[] = [];
+  const transaction = jest.fn(async (work: (manager: EntityManager) => Promise<unknown>) => {
+    const manager = { name: 'transaction' } as unknown as EntityManager;
+    events.push('begin');
+    try {
+      const result = await work(manager);
+      events.push('commit');
+      return result;
+    } catch (error) {
+      events.push('rollback');
+      throw error;
+    }
+  });
+  const connection = new EventEmitter();
+  const release = jest.fn(() => Promise.resolve(void events.push('release')));
   const dataSource = {
     manager: poolManager,
-    transaction: jest.fn(async (work: (manager: EntityManager) => Promise<unknown>) => {
-      const manager = { name: 'transaction' } as unknown as EntityManager;
-      events.push('begin');
-      try {
-        const result = await work(manager);
-        events.push('commit');
-        return result;
-      } catch (error) {
-        events.push('rollback');
-        throw error;
-      }
+    createQueryRunner: () => ({
+      connect: () => Promise.resolve(connection),
+      release,
+      manager: { transaction },
     }),
   };
-  return { dataSource: dataSource as unknown as DataSource, poolManager, events };
+  return {
+    dataSource: dataSource as unknown as DataSource,
+    poolManager,
+    events,
+    transaction,
+    connection,
+  };
 }
 
 describe(TransactionScope.name, () => {
@@ -39,12 +62,12 @@ describe(TransactionScope.name, () => {
   });
 
   it('joins an open transaction instead of nesting one', async () => {
-    const { dataSource } = fakeDataSource();
+    const { dataSource, transaction } = fakeDataSource();
     const sut = new TransactionScope(dataSource);
 
     await sut.run(() => sut.run(() => Promise.resolve()));
 
-    expect(dataSource.transaction).toHaveBeenCalledTimes(1);
+    expect(transaction).toHaveBeenCalledTimes(1);
   });
 
   it('runs after-commit tasks once committed, in order', async () => {
@@ -57,7 +80,7 @@ describe(TransactionScope.name, () => {
       events.push('work done');
     });
 
-    expect(events).toEqual(['begin', 'work done', 'commit', 'task 1', 'task 2']);
+    expect(events).toEqual(['begin', 'work done', 'commit', 'release', 'task 1', 'task 2']);
   });
 
   it('drops after-commit tasks when the transaction rolls back', async () => {
@@ -71,7 +94,31 @@ describe(TransactionScope.name, () => {
       }),
     ).rejects.toThrow('boom');
 
-    expect(events).toEqual(['begin', 'rollback']);
+    expect(events).toEqual(['begin', 'rollback', 'release']);
+  });
+
+  it("fails with the connection's error when TypeORM let go of a broken connection", async () => {
+    const { dataSource, connection } = fakeDataSource();
+    const sut = new TransactionScope(dataSource);
+    const cut = new Error('Connection terminated unexpectedly');
+
+    const outcome = sut.run(() => {
+      connection.emit('error', cut);
+      return Promise.reject(new QueryRunnerProviderAlreadyReleasedError());
+    });
+
+    await expect(outcome).rejects.toBe(cut);
+    expect(connection.listenerCount('error')).toBe(0);
+  });
+
+  it('passes "already released" on as it is when no connection broke (a bug, not an outage)', async () => {
+    const { dataSource, events } = fakeDataSource();
+    const sut = new TransactionScope(dataSource);
+
+    await expect(
+      sut.run(() => Promise.reject(new QueryRunnerAlreadyReleasedError())),
+    ).rejects.toBeInstanceOf(QueryRunnerAlreadyReleasedError);
+    expect(events).toEqual(['begin', 'rollback', 'release']);
   });
 
   it('runs an after-commit task at once outside a transaction', async () => {

@@ -1,8 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventEmitter } from 'node:events';
 
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 
 interface ActiveTransaction {
   dataSource: DataSource;
@@ -15,6 +21,14 @@ interface ActiveTransaction {
  * (one per module that declares it) sees the transaction a caller opened.
  */
 const active = new AsyncLocalStorage<ActiveTransaction>();
+
+/** What TypeORM throws when a statement or the COMMIT comes after it gave the connection back. */
+function isReleasedError(error: unknown): boolean {
+  return (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  );
+}
 
 /**
  * A database transaction that code further down the same call joins without being handed it:
@@ -42,9 +56,31 @@ export class TransactionScope {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
     const afterCommit: ActiveTransaction['afterCommit'] = [];
-    const result = await this.dataSource.transaction((manager) =>
-      active.run({ dataSource: this.dataSource, manager, afterCommit }, work),
-    );
+    // The runner is taken here rather than by DataSource.transaction, so that its connection is
+    // listened to from before BEGIN (below).
+    const runner = this.dataSource.createQueryRunner();
+    let connection: EventEmitter | undefined;
+    let broken: unknown;
+    const onError = (error: unknown) => {
+      broken ??= error;
+    };
+    let result: T;
+    try {
+      connection = (await runner.connect()) as EventEmitter;
+      connection.on('error', onError);
+      result = await runner.manager.transaction((manager) =>
+        active.run({ dataSource: this.dataSource, manager, afterCommit }, work),
+      );
+    } catch (error) {
+      // TypeORM gives a transaction's connection back the moment it breaks, so what fails next
+      // (BEGIN, the work's next statement, the COMMIT) reports only that it was released, which
+      // no translator can tell from a bug. The connection's own error says why: PostgreSQL went
+      // away, and the transaction with it (a 503, not a 500).
+      throw broken !== undefined && isReleasedError(error) ? broken : error;
+    } finally {
+      connection?.removeListener('error', onError);
+      await runner.release();
+    }
     for (const task of afterCommit) await task();
     return result;
   }

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+
+import { Client } from 'pg';
+
+import {
+  DatabaseBreaker,
+  DatabaseErrorTranslator,
+  DatabaseUnavailableError,
+  TransactionScope,
+} from '../libs/database/src';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** PGlite (embedded) has one session and no pg_terminate_backend: a real server only. */
+const describeOnServer = process.env.TEST_DATABASE_SOURCE === 'embedded' ? describe.skip : describe;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * TypeORM gives a transaction's connection back to the pool the moment node-postgres reports it
+ * broken; the statement or COMMIT after that fails only with "already released". TransactionScope
+ * answers with the connection's own error instead, which the translator makes a 503.
+ */
+describeOnServer('A transaction whose connection breaks (e2e)', () => {
+  let t: TestApp;
+  let admin: Client;
+  let scope: TransactionScope;
+  let translator: DatabaseErrorTranslator;
+
+  beforeAll(async () => {
+    t = await startTestApp({ truncate: false });
+    scope = t.app.get(TransactionScope);
+    translator = new DatabaseErrorTranslator(t.app.get(DatabaseBreaker));
+    admin = new Client({ connectionString: (t.db.options as { url?: string }).url });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await t?.close();
+  });
+
+  /** Terminates the transaction's backend from outside, and waits until TypeORM has let go. */
+  async function cutTheConnection(): Promise<void> {
+    const [{ pid }] = await scope.manager.query<Array<{ pid: number }>>(
+      'SELECT pg_backend_pid() AS pid',
+    );
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    const runner = scope.manager.queryRunner as unknown as { isReleased: boolean };
+    for (let waited = 0; !runner.isReleased; waited += 20) {
+      if (waited > 5000) throw new Error('TypeORM never saw the connection break');
+      await sleep(20);
+    }
+  }
+
+  async function failureOf(outcome: Promise<unknown>): Promise<Error> {
+    const error = await outcome.then(
+      () => undefined,
+      (reason: Error) => reason,
+    );
+    if (!error) throw new Error('the transaction succeeded');
+    return error;
+  }
+
+  it("fails a statement after the break with the connection's error, a 503", async () => {
+    const error = await failureOf(
+      scope.run(async () => {
+        await cutTheConnection();
+        await scope.manager.query('SELECT 1');
+      }),
+    );
+
+    expect(error.constructor.name).not.toMatch(/AlreadyReleased/);
+    expect(translator.translate(error)).toBeInstanceOf(DatabaseUnavailableError);
+  });
+
+  it("fails the COMMIT after the break with the connection's error, and nothing is kept", async () => {
+    const table = `tx_probe_${randomBytes(4).toString('hex')}`;
+    try {
+      const error = await failureOf(
+        scope.run(async () => {
+          await scope.manager.query(`CREATE TABLE ${table} (n int)`);
+          await cutTheConnection();
+        }),
+      );
+
+      expect(error.constructor.name).not.toMatch(/AlreadyReleased/);
+      expect(translator.translate(error)).toBeInstanceOf(DatabaseUnavailableError);
+      const [{ exists }] = await t.db.query<Array<{ exists: boolean }>>(
+        'SELECT to_regclass($1) IS NOT NULL AS exists',
+        [table],
+      );
+      expect(exists).toBe(false);
+    } finally {
+      await t.db.query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  });
+
+  it('leaves no listener behind on a connection that went back to the pool', async () => {
+    const listeners = await scope.run(() => {
+      const runner = scope.manager.queryRunner as unknown as {
+        databaseConnection: { listenerCount(event: string): number };
+      };
+      return Promise.resolve({
+        client: runner.databaseConnection,
+        during: runner.databaseConnection.listenerCount('error'),
+      });
+    });
+
+    // TypeORM's own listener and TransactionScope's while it ran; once it is over, only the
+    // pool's, which it keeps on every idle client.
+    expect(listeners.during).toBe(2);
+    expect(listeners.client.listenerCount('error')).toBe(1);
+  });
+});
