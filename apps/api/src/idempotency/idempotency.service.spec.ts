@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 import { ConfigService } from '@nestjs/config';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -35,19 +37,25 @@ describe(IdempotencyService.name, () => {
       release: jest.fn().mockResolvedValue(undefined),
       purgeExpired: jest.fn(),
     };
+    // TransactionScope's own query runner, whose manager records the transaction's outcome.
+    const transaction = async (work: (m: EntityManager) => Promise<unknown>) => {
+      events.push('begin');
+      try {
+        const result = await work({} as EntityManager);
+        events.push('commit');
+        return result;
+      } catch (error) {
+        events.push('rollback');
+        throw error;
+      }
+    };
     const dataSource = {
       manager: {},
-      transaction: async (work: (m: EntityManager) => Promise<unknown>) => {
-        events.push('begin');
-        try {
-          const result = await work({} as EntityManager);
-          events.push('commit');
-          return result;
-        } catch (error) {
-          events.push('rollback');
-          throw error;
-        }
-      },
+      createQueryRunner: () => ({
+        connect: () => Promise.resolve(new EventEmitter()),
+        release: () => Promise.resolve(),
+        manager: { transaction },
+      }),
     } as unknown as DataSource;
     sut = new IdempotencyService(
       keys,
