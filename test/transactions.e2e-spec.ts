@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
-import { Client } from 'pg';
+import { Client, type PoolClient } from 'pg';
 
 import {
   DatabaseBreaker,
   DatabaseErrorTranslator,
   DatabaseUnavailableError,
+  GuardedPool,
   TransactionScope,
 } from '../libs/database/src';
 import { startTestApp, TestApp } from './support/test-app';
@@ -109,5 +110,98 @@ describeOnServer('A transaction whose connection breaks (e2e)', () => {
     // pool's, which it keeps on every idle client.
     expect(listeners.during).toBe(2);
     expect(listeners.client.listenerCount('error')).toBe(1);
+  });
+});
+
+/**
+ * How a failed transaction ends while the circuit opens meanwhile (an outage, a locked table):
+ * the ROLLBACK must still reach PostgreSQL, and a connection given back inside a transaction must
+ * never reach the next caller, whose every query would otherwise fail with 25P02.
+ */
+describeOnServer('A failed transaction on the guarded pool (e2e)', () => {
+  let t: TestApp;
+  let breaker: DatabaseBreaker;
+  let pool: GuardedPool;
+
+  beforeAll(async () => {
+    t = await startTestApp({ truncate: false });
+  });
+  beforeEach(() => {
+    breaker = new DatabaseBreaker({ resetMs: 60_000 });
+    pool = new GuardedPool({
+      connectionString: (t.db.options as { url?: string }).url,
+      max: 1,
+      connectionTimeoutMillis: 5000,
+      guard: { breaker, maxWaiting: 10, answerTimeoutMs: 5000 },
+    });
+  });
+  afterEach(async () => {
+    breaker.shutdown();
+    await pool.end();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A connection the way TypeORM takes one: the callback form, with its `done`. */
+  function take(): Promise<{ client: PoolClient; done: (release?: unknown) => void }> {
+    return new Promise((resolve, reject) =>
+      pool.connect((err, client, done) => (err ? reject(err) : resolve({ client: client!, done }))),
+    );
+  }
+
+  /** A transaction aborted by a failed statement, as any constraint violation leaves one. */
+  async function abortedTransaction(client: PoolClient): Promise<void> {
+    await client.query('START TRANSACTION');
+    await expect(client.query('SELECT 1/0')).rejects.toMatchObject({ code: '22012' });
+  }
+
+  async function openTheCircuit(): Promise<void> {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    for (let i = 0; i < 5; i++) await breaker.run(() => Promise.reject(refused)).catch(() => {});
+    expect(breaker.state).toBe('open');
+  }
+
+  it('sends the ROLLBACK even while the circuit is open, and only the ROLLBACK', async () => {
+    const { client, done } = await take();
+    try {
+      await abortedTransaction(client);
+      await openTheCircuit();
+
+      await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: 'EOPENBREAKER' });
+      await expect(client.query('ROLLBACK')).resolves.toMatchObject({ command: 'ROLLBACK' });
+    } finally {
+      done();
+    }
+  });
+
+  /** The backend of the connection the pool hands out next, asked on it. */
+  async function nextBackend(): Promise<number> {
+    const { client, done } = await take();
+    try {
+      return (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    } finally {
+      done();
+    }
+  }
+
+  it('closes a connection given back inside a transaction instead of handing it out again', async () => {
+    const { client, done } = await take();
+    const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows;
+    await abortedTransaction(client);
+    done(); // as TypeORM does after a ROLLBACK that failed: that error swallowed
+
+    await expect(nextBackend()).resolves.not.toBe(pid);
+    expect(pool.totalCount).toBe(1);
+  });
+
+  it('keeps a connection given back idle', async () => {
+    const { client, done } = await take();
+    const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows;
+    await client.query('START TRANSACTION');
+    await client.query('COMMIT');
+    done();
+
+    await expect(nextBackend()).resolves.toBe(pid);
   });
 });

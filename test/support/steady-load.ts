@@ -31,8 +31,9 @@ const TICK_MS = 50;
 /**
  * A steady mix of reads and writes at a fixed rate (an open loop: a slow answer does not slow the
  * next request), each with a client-side timeout: 40% GET /favorites?limit=20, 30%
- * GET /favorites/{id} of a favourite added earlier, 30% POST /favorites. Every POST answered 201
- * is remembered, to check afterwards that no acknowledged write was lost.
+ * GET /favorites/{id} of a favourite added earlier, 30% POST /favorites (half of them with an
+ * Idempotency-Key, so in a transaction). Every POST answered 201 is remembered, to check
+ * afterwards that no acknowledged write was lost.
  */
 export class SteadyLoad {
   readonly samples: LoadSample[] = [];
@@ -103,6 +104,8 @@ export class SteadyLoad {
       method = 'POST';
       body = JSON.stringify(n % 2 ? insightAsset({ id }) : chartAsset({ id }));
       headers['content-type'] = 'application/json';
+      // Every other one idempotent: its insert runs in a transaction with the key's record.
+      if (n % 4 < 2) headers['idempotency-key'] = randomUUID();
     }
     const at = this.now();
     const sample: LoadSample = { op, at, ms: 0, status: 'network-error' };

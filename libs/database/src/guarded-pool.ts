@@ -1,3 +1,5 @@
+import type { EventEmitter } from 'node:events';
+
 import * as pg from 'pg';
 
 import { DatabaseBreaker } from './database-breaker';
@@ -23,13 +25,14 @@ type ConnectCallback = (
 ) => void;
 
 /**
- * node-postgres' pool with three additions: while the circuit is open, taking a connection fails
+ * node-postgres' pool with four additions: while the circuit is open, taking a connection fails
  * at once (opossum's EOPENBREAKER); no more than `maxWaiting` callers queue for a connection
- * (pg-pool's queue has no bound; one more gets PoolQueueFullError); and every connection is a
- * GuardedClient. Errors stay the driver's: DatabaseErrorTranslator turns them into 503s. pg-pool's
- * `connectionTimeoutMillis` already
- * bounds the whole wait of a queued caller (and, separately, the opening of a new connection).
- * TypeORM creates it (the `driver` option) and calls `connect(callback)`.
+ * (pg-pool's queue has no bound; one more gets PoolQueueFullError); every connection is a
+ * GuardedClient; and a connection TypeORM gives back inside a transaction is closed, not reused.
+ * Errors stay the driver's: DatabaseErrorTranslator turns them into 503s. pg-pool's
+ * `connectionTimeoutMillis` already bounds the whole wait of a queued caller (and, separately,
+ * the opening of a new connection). TypeORM creates it (the `driver` option) and calls
+ * `connect(callback)`.
  */
 export class GuardedPool extends pg.Pool {
   readonly guard: DatabaseGuard;
@@ -45,7 +48,10 @@ export class GuardedPool extends pg.Pool {
     const acquired = this.acquire();
     if (!callback) return acquired;
     acquired.then(
-      (client) => callback(undefined, client, (release) => client.release(release as Error)),
+      (client) =>
+        callback(undefined, client, (release) =>
+          client.release((release as Error | undefined) ?? leftInTransaction(client)),
+        ),
       (error: Error) => callback(error, undefined, () => undefined),
     );
   }
@@ -59,19 +65,54 @@ export class GuardedPool extends pg.Pool {
 }
 
 /**
+ * Why a connection given back inside a transaction must not be handed out again, if it was: its
+ * next user's queries would run in that transaction, or (aborted) all fail with 25P02. Given to
+ * the pool's release, it makes the pool close the connection.
+ */
+function leftInTransaction(client: pg.PoolClient): Error | undefined {
+  const { transactionStatus: status } = client as unknown as Partial<GuardedClient>;
+  return status === 'T' || status === 'E'
+    ? new Error(`connection given back inside a transaction (status ${status})`)
+    : undefined;
+}
+
+/** A ROLLBACK (or ROLLBACK TO SAVEPOINT) as TypeORM sends it: a plain string. */
+function isRollback(config: unknown): boolean {
+  return typeof config === 'string' && config.startsWith('ROLLBACK');
+}
+
+/**
  * A connection whose promise-style queries go through the circuit breaker and get an answer
  * within `answerTimeoutMs`, or the connection is cut (its error fails the query, and the pool
  * drops it on release). Streams (submittable queries) are left alone: they are paced by the
  * client reading them, and bounded by the stream's own settings.
+ *
+ * A ROLLBACK skips the breaker (but not the answer timeout): it ends a transaction that already
+ * failed, on a connection already taken, and must not be refused because the circuit opened
+ * meanwhile. Refused, it left the transaction open and aborted: TypeORM ignores a failed
+ * rollback and gives the connection back, and every later query on it failed with 25P02.
  */
 export class GuardedClient extends pg.Client {
   private readonly guard?: DatabaseGuard;
   /** Set while a session deliberately runs without timeouts (migrations). */
   unbounded = false;
+  /**
+   * The transaction status of the last ReadyForQuery: 'I' idle, 'T' in a transaction, 'E' in a
+   * failed one; undefined before the first.
+   */
+  transactionStatus?: 'I' | 'T' | 'E';
 
   constructor(config: pg.ClientConfig & { guard?: DatabaseGuard } = {}) {
     super(config);
     this.guard = config.guard;
+    // Registered before the client's own listener (added on connect), so the status is current
+    // by the time a query's promise settles.
+    (this.connection as unknown as EventEmitter).on(
+      'readyForQuery',
+      (message: { status: 'I' | 'T' | 'E' }) => {
+        this.transactionStatus = message.status;
+      },
+    );
   }
 
   // `any`: the one signature standing for node-postgres' overloads (promise, callback, stream).
@@ -88,9 +129,9 @@ export class GuardedClient extends pg.Client {
       return (super.query as (...a: unknown[]) => unknown)(...args);
     }
     const send = () => super.query(config as pg.QueryConfig, values as unknown[]);
-    return guard.breaker.run(() =>
-      this.unbounded ? send() : this.answeredWithin(send(), guard.answerTimeoutMs),
-    );
+    const answered = () =>
+      this.unbounded ? send() : this.answeredWithin(send(), guard.answerTimeoutMs);
+    return isRollback(config) ? answered() : guard.breaker.run(answered);
   }
 
   private answeredWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
