@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 import { problemDetails } from './problem-details';
@@ -14,12 +13,9 @@ export interface RequestRef {
   url: string;
 }
 
-export const CurrentRequestRef = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): RequestRef => {
-    const request = ctx.switchToHttp().getRequest<FastifyRequest>();
-    return { id: String(request.id), url: request.url };
-  },
-);
+export function requestRefOf(request: FastifyRequest): RequestRef {
+  return { id: String(request.id), url: request.url };
+}
 
 /** The last line of a stream that broke after its first byte, when the status can no longer change. */
 export function ndjsonErrorLine(request: RequestRef): string {

@@ -137,6 +137,12 @@ describe(createValidationPipe.name, () => {
     metatype,
   });
 
+  it("passes a custom decorator's value as it is, with no promise", () => {
+    const user = { id: 'user-1' };
+
+    expect(sut.transform(user, { type: 'custom', metatype: Object })).toBe(user);
+  });
+
   it("answers with a DTO's fast path when it takes the value", async () => {
     const result = await sut.transform({ n: '1' }, query(FastDto));
 

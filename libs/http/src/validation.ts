@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidatorOptions } from 'class-validator';
 
@@ -41,20 +41,32 @@ function fastPathOf(metatype: unknown): FastValidated<unknown>['parseValid'] | u
   return typeof parse === 'function' ? parse : undefined;
 }
 
-/** The global pipe: a DTO's own fast path when it has one and it accepts, else class-validator. */
-class StrictValidationPipe extends ValidationPipe {
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+/**
+ * The global pipe: a DTO's own fast path when it has one and it accepts, else class-validator
+ * (Nest's ValidationPipe). Nest runs it on every parameter of every handler that is a body, query,
+ * route parameter or custom decorator's value; what needs no promise gets none. A custom
+ * decorator's value (the signed-in user) passes as it is, as ValidationPipe passes it without
+ * `validateCustomDecorators`, and a fast-path DTO is returned as it is, where `async` would make
+ * Nest's pipe chain wait out one more promise for each.
+ */
+class StrictValidationPipe implements PipeTransform {
+  constructor(private readonly validation: ValidationPipe) {}
+
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
     const parsed = fastPathOf(metadata.metatype)?.(value);
-    return parsed === undefined ? super.transform(value, metadata) : Promise.resolve(parsed);
+    return parsed === undefined ? this.validation.transform(value, metadata) : parsed;
   }
 }
 
-export function createValidationPipe(): ValidationPipe {
-  return new StrictValidationPipe({
-    ...STRICT_VALIDATION,
-    transform: true,
-    exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
-  });
+export function createValidationPipe(): PipeTransform {
+  return new StrictValidationPipe(
+    new ValidationPipe({
+      ...STRICT_VALIDATION,
+      transform: true,
+      exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
+    }),
+  );
 }
 
 /** Validates a plain value as `type` with the same rules and errors as the global pipe. */
