@@ -2,8 +2,8 @@
 // service (cache on; cache off; auth bypassed; one more for streams alone) and its reference
 // servers (test/bench/reference: bare node:http hello, bare Fastify prototype with the same drivers
 // and queries, bare Nest hello), seeds the users, warms every pool, then runs autocannon on
-// loopback at c=50 in interleaved rounds (each round runs every scenario once, order rotated)
-// and reports each figure's median and the median of the per-round ratios against the targets.
+// loopback at c=50 in interleaved rounds (each round runs every scenario once, the two sides of
+// every ratio back to back) and reports each figure's median and the median of the per-round ratios against the targets.
 // Also per round: a stream of the deep user's list against psql COPY, RSS after load, and cold
 // starts. Writes Markdown and JSON to bench-results/. It never fails on speed: the pass/fail
 // column is information. `--quick`: one short round with smaller users, for CI.
@@ -239,6 +239,28 @@ const TARGETS = [
 
 const verdict = (ok) => (ok ? 'pass' : '**miss**');
 
+/**
+ * The scenarios a target compares run back to back, so that a ratio sets two loads a few seconds
+ * apart against each other, not two minutes: this machine's speed drifts on that scale (ADR-0045).
+ * The cached page sits between its two references and the node:http hello next to them. The
+ * groups' order rotates by one each round, and on odd rounds each group runs backwards, so that
+ * neither side of a pair always goes first.
+ */
+const GROUPS = [
+  ['fastifyHello', 'nestHello'],
+  ['nodeHello', 'referenceRedis', 'warm', 'bypassed'],
+  ['referencePostgres', 'cacheOff'],
+  ['small', 'deep'],
+  ['referenceInsert', 'write'],
+];
+
+/** The scenario keys of one round, in the order they run. */
+function roundOrder(round) {
+  return GROUPS.map((_, i) => GROUPS[(i + round) % GROUPS.length]).flatMap((group) =>
+    round % 2 === 1 ? [...group].reverse() : group,
+  );
+}
+
 async function main() {
   const loadAtStart = loadavg();
   const { service, users } = await setUp();
@@ -279,6 +301,10 @@ async function main() {
 
     const byKey = scenarios(servers, users, deepUrl);
     const list = Object.values(byKey);
+    const grouped = GROUPS.flat().sort().join();
+    if (grouped !== Object.keys(byKey).sort().join()) {
+      throw new Error(`GROUPS (${grouped}) must name every scenario once`);
+    }
     for (const s of list) s.rounds = [];
     // Non-2xx answers (503s shed when the machine is overloaded) are counted and reported, not
     // fatal: one would otherwise end a long run. Their requests count in req/s; see the table.
@@ -307,8 +333,7 @@ async function main() {
       await coldReference.stop();
       at.coldStartMs = { service: coldService.coldStartMs, reference: coldReference.coldStartMs };
 
-      const order = list.map((_, i) => list[(i + round) % list.length]);
-      for (const s of order) {
+      for (const s of roundOrder(round).map((key) => byKey[key])) {
         // The previous scenario's last requests and garbage are done with before the next.
         await sleep(SETTLE_MS);
         const result = await run(s, SECONDS);
