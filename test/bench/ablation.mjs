@@ -89,7 +89,7 @@ async function main() {
     DATABASE_POOL_SIZE: String(pool),
     ...(path === 'off' ? { CACHE_ENABLED: 'false' } : {}),
   };
-  const service = await started(startService(env));
+  const service = await started(startService(env, { meterHeap: true }));
   const user = await userToken(service.base, `bench-run-${SIZE}@bench.local`);
   await seedFavorites(user.userId, SIZE);
   const headers = { accept: 'application/json', authorization: `Bearer ${user.token}` };
@@ -102,7 +102,7 @@ async function main() {
           BENCH_USER_ID: user.userId,
           BENCH_SESSION_ID: user.sessionId,
         },
-        { script: join(ROOT, 'test/bench/ablated-service.mjs') },
+        { script: join(ROOT, 'test/bench/ablated-service.mjs'), meterHeap: true },
       ),
     );
   const all = Object.keys(PARTS);
@@ -120,7 +120,10 @@ async function main() {
   }
   variants.push({ key: 'all', name: 'without all of the above', server: await ablated(all) });
   const reference = await started(
-    startPrototype({ DATABASE_POOL_SIZE: String(pool), REDIS_URL, JWT_SECRET }),
+    startPrototype(
+      { DATABASE_POOL_SIZE: String(pool), REDIS_URL, JWT_SECRET },
+      { meterHeap: true },
+    ),
   );
   variants.push({
     key: 'prototype',
@@ -144,13 +147,18 @@ async function main() {
     v.rounds = [];
   }
   // Throughput drifts with the machine (2 shared CPUs) by more than one part costs; the server's
-  // own CPU time per request does much less, and is what a part adds.
+  // own CPU time per request does much less, and is what a part adds. The bytes it allocates per
+  // request do not drift at all (ADR-0046).
   const run = async (v, seconds) => {
+    const allocatedBefore = await v.server.allocatedBytes();
     const cpuBefore = v.server.cpuMicros();
     const result = await load(v.url, { headers, connections: 50, seconds });
+    const cpuAfter = v.server.cpuMicros();
+    const allocated = (await v.server.allocatedBytes()) - allocatedBefore;
     return {
       ...result,
-      cpuUsPerRequest: (v.server.cpuMicros() - cpuBefore) / result.requests,
+      cpuUsPerRequest: (cpuAfter - cpuBefore) / result.requests,
+      allocatedKiBPerRequest: allocated / 1024 / result.requests,
       rssAfterLoad: v.server.memory().rss,
     };
   };
@@ -163,7 +171,7 @@ async function main() {
       const result = await run(v, SECONDS);
       v.rounds.push(result);
       console.error(
-        `round ${round + 1}: ${v.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuUsPerRequest.toFixed(0)} µs CPU/request`,
+        `round ${round + 1}: ${v.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuUsPerRequest.toFixed(0)} µs CPU/request, ${result.allocatedKiBPerRequest.toFixed(1)} KiB allocated/request`,
       );
     }
   }
@@ -176,9 +184,13 @@ async function main() {
     p99: median(v.rounds.map((r) => r.p99)),
     ratio: median(v.rounds.map((r, i) => r.requestsPerSecond / built.rounds[i].requestsPerSecond)),
     cpuUsPerRequest: median(v.rounds.map((r) => r.cpuUsPerRequest)),
+    allocatedKiB: median(v.rounds.map((r) => r.allocatedKiBPerRequest)),
     rssMiB: median(v.rounds.map((r) => r.rssAfterLoad)) / 1024 / 1024,
   }));
-  for (const row of rows) row.savedUs = rows[0].cpuUsPerRequest - row.cpuUsPerRequest;
+  for (const row of rows) {
+    row.savedUs = rows[0].cpuUsPerRequest - row.cpuUsPerRequest;
+    row.savedKiB = rows[0].allocatedKiB - row.allocatedKiB;
+  }
   const markdown = [
     `# Ablation, GET ${PAGE} ${path === 'warm' ? 'from Redis (cache warm)' : 'from PostgreSQL (cache off)'}, ${new Date().toISOString()}`,
     '',
@@ -186,13 +198,15 @@ async function main() {
       `a pool of ${pool} PostgreSQL connections in every instance and the prototype. ` +
       'Throughput ratio: median of the per-round ratios to the service as built. CPU: the server ' +
       "process's own CPU time (user + system, /proc) per request answered, median over rounds; " +
-      'saved: what taking the part out saves of the service as built. RSS: right after each load, median.',
+      'saved: what taking the part out saves of the service as built. Allocated: bytes the process ' +
+      'allocated on its V8 heap per request (test/bench/heap-meter.mjs), median over rounds; it does ' +
+      'not drift with the machine. RSS: right after each load, median.',
     '',
-    '| instance | req/s | p99 ms | throughput vs as built | CPU µs/request | saved µs | RSS MiB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| instance | req/s | p99 ms | throughput vs as built | CPU µs/request | saved µs | allocated KiB/request | saved KiB | RSS MiB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p99} | ${r.ratio.toFixed(2)}x | ${r.cpuUsPerRequest.toFixed(0)} | ${r.key === 'built' ? '' : r.savedUs.toFixed(0)} | ${r.rssMiB.toFixed(0)} |`,
+        `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p99} | ${r.ratio.toFixed(2)}x | ${r.cpuUsPerRequest.toFixed(0)} | ${r.key === 'built' ? '' : r.savedUs.toFixed(0)} | ${r.allocatedKiB.toFixed(1)} | ${r.key === 'built' ? '' : r.savedKiB.toFixed(1)} | ${r.rssMiB.toFixed(0)} |`,
     ),
     '',
   ].join('\n');

@@ -2,7 +2,7 @@
 // Everything runs on loopback and stops itself.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -105,24 +105,62 @@ export function cpuMicrosOf(pid) {
 }
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 
+const HEAP_METER = join(ROOT, 'test/bench/heap-meter.mjs');
+
+/**
+ * The bytes a process started with heap-meter.mjs has allocated on its V8 heap so far: asks it
+ * (SIGUSR2) and waits for its next reading in `file`.
+ */
+async function allocatedBytesOf(pid, file, last) {
+  process.kill(pid, 'SIGUSR2');
+  for (const deadline = performance.now() + 5000; performance.now() < deadline;) {
+    await sleep(5);
+    let meter;
+    try {
+      meter = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // not written yet
+    }
+    if (meter.reading > last.reading) {
+      last.reading = meter.reading;
+      return meter.allocatedBytes;
+    }
+  }
+  throw new Error(`process ${pid} gave no heap reading within 5 s`);
+}
+
 /**
  * Spawns `script` (node, with `nodeArgs` first) on a free loopback port given as PORT, and waits
  * until GET `readyPath` answers 2xx. `coldStartMs`: from the spawn to that first answer.
+ * `meterHeap`: started with heap-meter.mjs, so that `allocatedBytes()` reads the bytes it has
+ * allocated so far (ADR-0046).
  */
-export async function startProcess(script, env = {}, { nodeArgs = [], readyPath = '/' } = {}) {
+export async function startProcess(
+  script,
+  env = {},
+  { nodeArgs = [], readyPath = '/', meterHeap = false } = {},
+) {
   const port = await freePort();
+  const meterFile = join(ROOT, 'bench-results', `heap-meter-${port}-${process.pid}.json`);
+  const meterReadings = { reading: 0 };
+  if (meterHeap) await mkdir(dirname(meterFile), { recursive: true });
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...(meterHeap ? ['--import', HEAP_METER] : []), ...nodeArgs, script],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...(meterHeap ? { HEAP_METER_FILE: meterFile } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -131,6 +169,7 @@ export async function startProcess(script, env = {}, { nodeArgs = [], readyPath 
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
+    if (meterHeap) rmSync(meterFile, { force: true });
   };
   try {
     // Polled often: the cold start is measured to the first answer.
@@ -157,6 +196,9 @@ export async function startProcess(script, env = {}, { nodeArgs = [], readyPath 
     memory: () => memoryOf(child.pid),
     resetPeak: () => resetPeakOf(child.pid),
     cpuMicros: () => cpuMicrosOf(child.pid),
+    allocatedBytes: meterHeap
+      ? () => allocatedBytesOf(child.pid, meterFile, meterReadings)
+      : () => Promise.reject(new Error(`${script} was not started with meterHeap`)),
     stop,
   };
 }
@@ -184,11 +226,11 @@ export function processGroup() {
  * endpoints with the service's drivers and nothing else. `env` needs REDIS_URL and JWT_SECRET;
  * `nodeArgs` go to node before the script, as for startService.
  */
-export function startPrototype(env, { nodeArgs = [] } = {}) {
+export function startPrototype(env, { nodeArgs = [], meterHeap = false } = {}) {
   return startProcess(
     join(ROOT, 'test/bench/reference/bare-fastify.mjs'),
     { DATABASE_URL: databaseUrl(), DIST: SERVICE_DIST, ...env },
-    { nodeArgs, readyPath: '/hello' },
+    { nodeArgs, readyPath: '/hello', meterHeap },
   );
 }
 
@@ -197,7 +239,10 @@ export function startPrototype(env, { nodeArgs = [] } = {}) {
  * waits until it answers. `nodeArgs` go to node before the script (e.g. `--cpu-prof` to profile
  * a scenario).
  */
-export function startService(env = {}, { nodeArgs = [], script = SERVICE_MAIN } = {}) {
+export function startService(
+  env = {},
+  { nodeArgs = [], script = SERVICE_MAIN, meterHeap = false } = {},
+) {
   return startProcess(
     script,
     {
@@ -216,7 +261,7 @@ export function startService(env = {}, { nodeArgs = [], script = SERVICE_MAIN } 
       SERVICE_DIST,
       ...env,
     },
-    { nodeArgs, readyPath: '/health/live' },
+    { nodeArgs, readyPath: '/health/live', meterHeap },
   );
 }
 
