@@ -7,7 +7,12 @@ export interface AuthenticatedUser {
   sessionId: string;
 }
 
+/** The user the guard set on the request: on every route but the @Public() ones. */
+export function authenticatedUserOf(request: object): AuthenticatedUser {
+  return (request as { user: AuthenticatedUser }).user;
+}
+
 export const CurrentUser = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): AuthenticatedUser =>
-    ctx.switchToHttp().getRequest<{ user: AuthenticatedUser }>().user,
+    authenticatedUserOf(ctx.switchToHttp().getRequest<object>()),
 );

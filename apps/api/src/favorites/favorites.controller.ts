@@ -26,7 +26,7 @@ import {
   withETag,
 } from '@app/http';
 
-import { AuthenticatedUser, CurrentUser } from '../auth/authenticated-user';
+import { AuthenticatedUser, authenticatedUserOf, CurrentUser } from '../auth/authenticated-user';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { AssetBodyPipe } from './asset-body.pipe';
 import { AssetIdPipe } from './asset-id.pipe';
@@ -71,14 +71,14 @@ export class FavoritesController {
   @ApiConditionalGet()
   @ApiProblemResponses(400, 503)
   async list(
-    @CurrentUser() user: AuthenticatedUser,
     @Query() query: ListFavoritesQueryDto,
-    // The request itself rather than @Headers('accept') and a decorator for the stream's
-    // request ref: Nest resolves each parameter with promises of its own, and this is the
-    // hottest handler (ADR-0044).
+    // The request itself rather than @CurrentUser(), @Headers('accept') and a decorator for the
+    // stream's request ref: Nest resolves each parameter with promises and allocations of its
+    // own, and this is the hottest handler (ADR-0044, ADR-0047).
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | StreamableFile> {
+    const user = authenticatedUserOf(request);
     if (negotiateMediaType(request.headers.accept, LIST_MEDIA_TYPES) === NDJSON) {
       return this.streams.stream(user.id, query, requestRefOf(request));
     }

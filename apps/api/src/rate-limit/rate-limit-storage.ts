@@ -44,6 +44,16 @@ export class RateLimitStorage implements ThrottlerStorage {
     return storage.increment(key, ttl, limit, blockDuration, throttlerName);
   }
 
+  /** True when the throttler counts in memory (the per-user limit on the synced counters). */
+  countsInMemory(throttlerName: string): boolean {
+    return throttlerName === USER_THROTTLER && this.perUser === this.counters;
+  }
+
+  /** increment for a throttler that countsInMemory, answered at once rather than in a promise. */
+  countNow(key: string, ttl: number, limit: number): ThrottlerStorageRecord {
+    return this.counters.hit(key, ttl, limit);
+  }
+
   close(): void {
     this.counters.close();
     this.local.onApplicationShutdown();

@@ -73,6 +73,11 @@ export class SyncedWindowCounters implements ThrottlerStorage {
   }
 
   increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    return Promise.resolve(this.hit(key, ttl, limit));
+  }
+
+  /** increment, answered at once: the count is in memory. */
+  hit(key: string, ttl: number, limit: number): ThrottlerStorageRecord {
     const now = this.now();
     const window = Math.floor(now / ttl);
     let counter = this.counters.get(key);
@@ -84,22 +89,22 @@ export class SyncedWindowCounters implements ThrottlerStorage {
     const counted = counter.known + counter.sending + counter.pending;
     if (counted >= limit) {
       // Refused hits are not counted: they would only lengthen the wait of the next window.
-      return Promise.resolve({
+      return {
         totalHits: counted + 1,
         timeToExpire: expiresInSeconds,
         isBlocked: true,
         timeToBlockExpire: expiresInSeconds,
-      });
+      };
     }
     counter.pending++;
     this.unsent.set(key, counter);
     this.schedule();
-    return Promise.resolve({
+    return {
       totalHits: counted + 1,
       timeToExpire: expiresInSeconds,
       isBlocked: false,
       timeToBlockExpire: 0,
-    });
+    };
   }
 
   /** Sends the pending hits now and waits for the totals; for tests and shutdown. */
