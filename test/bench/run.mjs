@@ -3,7 +3,8 @@
 // servers (test/bench/reference: bare node:http hello, bare Fastify prototype with the same drivers
 // and queries, bare Nest hello), seeds the users, warms every pool, then runs autocannon on
 // loopback at c=50 in interleaved rounds (each round runs every scenario once, the two sides of
-// every ratio back to back) and reports each figure's median and the median of the per-round ratios against the targets.
+// every ratio back to back) and reports each figure's median and the median of the per-round
+// ratios against the targets.
 // Also per round: a stream of the deep user's list against psql COPY, RSS after load, and cold
 // starts. Writes Markdown and JSON to bench-results/. It never fails on speed: the pass/fail
 // column is information. `--quick`: one short round with smaller users, for CI.
