@@ -2,9 +2,9 @@
 // request path costs. Starts the built service as it is and, beside it, one instance per part with
 // that part taken out (test/bench/ablated-service.mjs), one with all of them taken out, and the
 // bare Fastify prototype; loads GET /favorites?limit=20 of a 10,000-favourite user on each
-// (autocannon, c=50, loopback; `warm`: from Redis, `off`: CACHE_ENABLED=false, from PostgreSQL)
-// in interleaved rounds, order rotated, and reports each instance's throughput as the median of
-// its per-round ratios to the service as built. It never fails on speed.
+// (support.mjs's load generator, c=50, loopback; `warm`: from Redis, `off`: CACHE_ENABLED=false,
+// from PostgreSQL) in interleaved rounds, order rotated, and reports each instance's throughput
+// as the median of its per-round ratios to the service as built. It never fails on speed.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import {
   databaseUrl,
   ensureDatabase,
   load,
+  LOAD_GENERATOR,
   median,
   numberOption,
   processGroup,
@@ -194,7 +195,7 @@ async function main() {
   const markdown = [
     `# Ablation, GET ${PAGE} ${path === 'warm' ? 'from Redis (cache warm)' : 'from PostgreSQL (cache off)'}, ${new Date().toISOString()}`,
     '',
-    `${ROUNDS} interleaved rounds of ${SECONDS} s, autocannon c=50 on loopback, ${SIZE.toLocaleString('en')} favourites, ` +
+    `${ROUNDS} interleaved rounds of ${SECONDS} s, ${LOAD_GENERATOR} c=50 on loopback, ${SIZE.toLocaleString('en')} favourites, ` +
       `a pool of ${pool} PostgreSQL connections in every instance and the prototype. ` +
       'Throughput ratio: median of the per-round ratios to the service as built. CPU: the server ' +
       "process's own CPU time (user + system, /proc) per request answered, median over rounds; " +
@@ -206,7 +207,7 @@ async function main() {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p99} | ${r.ratio.toFixed(2)}x | ${r.cpuUsPerRequest.toFixed(0)} | ${r.key === 'built' ? '' : r.savedUs.toFixed(0)} | ${r.allocatedKiB.toFixed(1)} | ${r.key === 'built' ? '' : r.savedKiB.toFixed(1)} | ${r.rssMiB.toFixed(0)} |`,
+        `| ${r.name} | ${Math.round(r.requestsPerSecond).toLocaleString('en')} | ${r.p99.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.cpuUsPerRequest.toFixed(0)} | ${r.key === 'built' ? '' : r.savedUs.toFixed(0)} | ${r.allocatedKiB.toFixed(1)} | ${r.key === 'built' ? '' : r.savedKiB.toFixed(1)} | ${r.rssMiB.toFixed(0)} |`,
     ),
     '',
   ].join('\n');

@@ -1,7 +1,8 @@
 // `npm run bench:profile -- <scenario>`: where the service spends its CPU on one hot path. Starts
-// the built service with --cpu-prof, loads one endpoint with autocannon (c=50), stops the service
-// and prints the profile's self time by function and by file or package, heaviest first. The
-// .cpuprofile stays in bench-results/profiles/ (open it in Chrome DevTools for the call tree).
+// the built service with --cpu-prof, loads one endpoint with support.mjs's load generator (c=50),
+// stops the service and prints the profile's self time by function and by file or package,
+// heaviest first. The .cpuprofile stays in bench-results/profiles/ (open it in Chrome DevTools
+// for the call tree).
 // Scenarios: warm (GET /favorites?limit=20 from Redis), off (the same from PostgreSQL), write
 // (POST /favorites), hello (GET /health/live), stream (the NDJSON stream of a 100,000-favourite
 // list, read again and again), start (the cold start alone: spawn to the first answer).

@@ -1,7 +1,7 @@
 // `npm run bench`: the service against bare references, in one run (issue #8). Starts the built
 // service (cache on; cache off; auth bypassed; one more for streams alone) and its reference
 // servers (test/bench/reference: bare node:http hello, bare Fastify prototype with the same drivers
-// and queries, bare Nest hello), seeds the users, warms every pool, then runs autocannon on
+// and queries, bare Nest hello), seeds the users, warms every pool, then runs wrk (ADR-0048) on
 // loopback at c=50 in interleaved rounds (each round runs every scenario once, the two sides of
 // every ratio back to back) and reports each figure's median and the median of the per-round
 // ratios against the targets.
@@ -21,6 +21,7 @@ import {
   databaseUrl,
   ensureDatabase,
   load,
+  LOAD_GENERATOR,
   median,
   mib,
   numberOption,
@@ -65,7 +66,7 @@ const fmt = (n, digits = 0) =>
 /** Every process this run starts, stopped at the end whatever happens. */
 const { started, stopAll } = processGroup();
 
-// LOG_LEVEL error: autocannon ends each run with requests in flight, which the service logs as
+// LOG_LEVEL error: the load generator ends each run with requests in flight, which the service logs as
 // aborted at warn; request lines are off at warn (the other benchmarks' level) as they are here.
 const serviceEnv = { REDIS_URL, JWT_SECRET, LOG_LEVEL: 'error' };
 const startReference = () => startPrototype({ REDIS_URL, JWT_SECRET });
@@ -340,7 +341,7 @@ async function main() {
         const result = await run(s, SECONDS);
         s.rounds.push(result);
         console.error(
-          `round ${round + 1}: ${s.name}: ${fmt(result.requestsPerSecond)} req/s, p99 ${result.p99} ms`,
+          `round ${round + 1}: ${s.name}: ${fmt(result.requestsPerSecond)} req/s, p99 ${fmt(result.p99, 1)} ms`,
         );
       }
       at.rssAfterLoad = {
@@ -412,7 +413,7 @@ async function main() {
       }
       if (t.p99Ms) {
         ok &&= p99 <= t.p99Ms;
-        measured += `, p99 ${p99} ms`;
+        measured += `, p99 ${fmt(p99, 1)} ms`;
         target += `, p99 <= ${t.p99Ms} ms`;
       }
       return { name: t.name, measured, target, ok, ratio, p99Ratio, p99 };
@@ -458,7 +459,7 @@ async function main() {
     const markdown = [
       `# Benchmark${quick ? ' (quick: indicative only)' : ''}, ${new Date().toISOString()}`,
       '',
-      `${ROUNDS} interleaved round(s) of ${SECONDS} s per scenario, autocannon c=${CONNECTIONS} on loopback; ` +
+      `${ROUNDS} interleaved round(s) of ${SECONDS} s per scenario, ${LOAD_GENERATOR} c=${CONNECTIONS} on loopback; ` +
         `${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Node ${process.version}. ` +
         `Load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}. ` +
         `Ratios are medians of the per-round ratios.` +
@@ -474,7 +475,7 @@ async function main() {
       '| --- | ---: | ---: | ---: | ---: |',
       ...Object.values(summary).map(
         (s) =>
-          `| ${s.name} | ${fmt(s.requestsPerSecond)} | ${s.p50} | ${s.p99} | ${fmt(s.non2xx)} |`,
+          `| ${s.name} | ${fmt(s.requestsPerSecond)} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${fmt(s.non2xx)} |`,
       ),
       '',
       `| round | load avg before/after | service cold start ms | prototype cold start ms | stream rows/s | psql rows/s | stream peak RSS MiB, ${fmt(SIZES.streamSmall)} / ${fmt(SIZES.deep)} | service RSS MiB | prototype RSS MiB |`,
@@ -488,6 +489,7 @@ async function main() {
     ].join('\n');
     await report(quick ? 'bench-quick' : 'bench', markdown, {
       quick,
+      loadGenerator: LOAD_GENERATOR,
       rounds: ROUNDS,
       seconds: SECONDS,
       connections: CONNECTIONS,

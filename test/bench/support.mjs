@@ -397,11 +397,85 @@ export function runBenchmark(main, { fresh = false, env = {} } = {}) {
 }
 
 /**
- * One autocannon run on loopback; fails on any error, timeout or non-2xx answer, except that
- * with `tolerateNon2xx` non-2xx answers (a 503 shed under a machine's overload) are counted in
- * the result instead.
+ * The load generator: wrk (C, Debian's `wrk` package) unless `BENCH_LOAD_GENERATOR=autocannon`
+ * or wrk is not installed (ADR-0048). wrk takes a fraction of the CPU autocannon does from the
+ * same two cores the servers run on; every table says which one ran.
  */
-export function load(
+export const LOAD_GENERATOR = (() => {
+  const chosen = process.env.BENCH_LOAD_GENERATOR;
+  if (chosen && chosen !== 'wrk' && chosen !== 'autocannon') {
+    throw new Error(`BENCH_LOAD_GENERATOR=${chosen}: wrk or autocannon`);
+  }
+  if (chosen) return chosen;
+  if (spawnSync('wrk', ['--version']).error) {
+    console.error('wrk is not installed (apt-get install wrk): loading with autocannon instead');
+    return 'autocannon';
+  }
+  return 'wrk';
+})();
+
+const WRK_SCRIPT = join(ROOT, 'test/bench/wrk-report.lua');
+
+/**
+ * One run of the load generator on loopback; fails on any error, timeout or non-2xx answer,
+ * except that with `tolerateNon2xx` non-2xx answers (a 503 shed under a machine's overload) are
+ * counted in the result instead. Latencies in milliseconds.
+ */
+export function load(url, options) {
+  return LOAD_GENERATOR === 'wrk' ? wrkLoad(url, options) : autocannonLoad(url, options);
+}
+
+function checked(url, { errors, timeouts, non2xx }, tolerateNon2xx, result) {
+  if (errors || timeouts || (non2xx && !tolerateNon2xx)) {
+    throw new Error(`${url}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx`);
+  }
+  return result;
+}
+
+/**
+ * wrk, one thread (its event loop keeps up with 50 connections at the hellos' rates with room
+ * to spare), 5 s timeout; stdout's last line is wrk-report.lua's JSON. wrk counts answers of
+ * 400 and above as status errors, which is what `non2xx` means here (the service answers no 3xx).
+ */
+async function wrkLoad(
+  url,
+  { headers = {}, connections = 50, seconds, method = 'GET', body, tolerateNon2xx = false },
+) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', WRK_SCRIPT];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  const child = spawn('wrk', [...args, url], {
+    env: { ...process.env, WRK_METHOD: method, WRK_BODY: body ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const code = await new Promise((resolveExit, reject) => {
+    child.on('error', reject);
+    child.on('close', resolveExit);
+  });
+  const line = out.trim().split('\n').at(-1);
+  if (code !== 0 || !line?.startsWith('{')) {
+    throw new Error(`wrk ${url} exited ${code}: ${err.trim() || out.trim()}`);
+  }
+  const report = JSON.parse(line);
+  const { connect, read, write, timeout } = report.errors;
+  return checked(
+    url,
+    { errors: connect + read + write, timeouts: timeout, non2xx: report.non2xx },
+    tolerateNon2xx,
+    {
+      non2xx: report.non2xx,
+      requests: report.requests,
+      requestsPerSecond: report.requests / (report.durationMicros / 1e6),
+      p50: report.p50Micros / 1000,
+      p99: report.p99Micros / 1000,
+    },
+  );
+}
+
+function autocannonLoad(
   url,
   { headers = {}, connections = 50, seconds, method = 'GET', body, tolerateNon2xx = false },
 ) {
@@ -409,19 +483,19 @@ export function load(
     const options = { url, connections, duration: seconds, headers, method, body };
     autocannon(options, (error, result) => {
       if (error) return reject(error);
-      if (result.errors || result.timeouts || (result.non2xx && !tolerateNon2xx)) {
-        const { errors, timeouts, non2xx } = result;
-        return reject(
-          new Error(`${url}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx`),
+      try {
+        resolveRun(
+          checked(url, result, tolerateNon2xx, {
+            non2xx: result.non2xx,
+            requests: result.requests.total,
+            requestsPerSecond: result.requests.average,
+            p50: result.latency.p50,
+            p99: result.latency.p99,
+          }),
         );
+      } catch (failure) {
+        reject(failure);
       }
-      resolveRun({
-        non2xx: result.non2xx,
-        requests: result.requests.total,
-        requestsPerSecond: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-      });
     });
   });
 }
@@ -451,7 +525,7 @@ export function latencyTable(title, header, summary, ...footer) {
     '| --- | ---: | ---: | ---: |',
     ...summary.map(
       (s) =>
-        `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50} | ${s.p99} |`,
+        `| ${s.name} | ${Math.round(s.requestsPerSecond).toLocaleString('en')} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} |`,
     ),
     '',
     ...footer,
