@@ -140,18 +140,26 @@ describe('Attacks: fuzzing (e2e)', () => {
           expect(read.body).toEqual(res.body);
         }
       }),
-      { numRuns: RUNS },
+      // A genuine asset and a scalar first, so that both branches are always taken.
+      { numRuns: RUNS, examples: [[insightAsset()], [42]] },
     );
     expect([...seen]).toEqual(expect.arrayContaining([201, 400]));
   });
 
   it('answers any edit body with 200 or a 4xx problem', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(jsonish, fc.record({ description: jsonish })), async (body) => {
-        const res = await t.api.patch('/favorites/target', { token: user.token, body });
-        expectWellFormed(res, [200, 400]);
-      }),
-      { numRuns: RUNS },
+      fc.asyncProperty(
+        fc.oneof(jsonish, fc.record({ description: fc.oneof(text, jsonish) })),
+        async (body) => {
+          const res = await t.api.patch('/favorites/target', { token: user.token, body });
+          expectWellFormed(res, [200, 400]);
+        },
+      ),
+      // A valid edit and a wrong type first: 150 random bodies once held no valid description.
+      {
+        numRuns: RUNS,
+        examples: [[{ description: 'edited by the fuzzer' }], [{ description: 42 }]],
+      },
     );
     expect([...seen]).toEqual(expect.arrayContaining([200, 400]));
   });
@@ -181,7 +189,7 @@ describe('Attacks: fuzzing (e2e)', () => {
           expect(res.body.data.length).toBeLessThanOrEqual(1000);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: [['limit=5'], ['limit=0']] },
     );
     expect([...seen]).toEqual(expect.arrayContaining([200, 400]));
   });
