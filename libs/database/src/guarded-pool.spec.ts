@@ -3,7 +3,7 @@ import { createServer, Server, Socket } from 'node:net';
 import type { PoolClient } from 'pg';
 
 import { DatabaseBreaker } from './database-breaker';
-import { GuardedPool } from './guarded-pool';
+import { GuardedClient, GuardedPool } from './guarded-pool';
 import { PoolQueueFullError } from './pg-errors';
 
 /** A loopback server that accepts connections and never answers: a PostgreSQL that hangs. */
@@ -69,5 +69,25 @@ describe(GuardedPool.name, () => {
     );
     expect(result.client).toBeUndefined();
     expect(result.err?.message).toBe('Connection terminated due to connection timeout');
+  });
+});
+
+describe(GuardedClient.name, () => {
+  it('survives a connection error emitted while no borrower listens', () => {
+    const sut = new GuardedClient();
+    const lost = new Error('terminating connection due to administrator command');
+
+    expect(() => sut.emit('error', lost)).not.toThrow();
+  });
+
+  it('still hands the error to whoever holds the client', () => {
+    const sut = new GuardedClient();
+    const heard: Error[] = [];
+    sut.on('error', (error: Error) => heard.push(error));
+    const lost = new Error('Connection terminated unexpectedly');
+
+    sut.emit('error', lost);
+
+    expect(heard).toEqual([lost]);
   });
 });

@@ -105,6 +105,13 @@ export class GuardedClient extends pg.Client {
   constructor(config: pg.ClientConfig & { guard?: DatabaseGuard } = {}) {
     super(config);
     this.guard = config.guard;
+    // node-postgres emits a broken connection's error on the client, and an `error` event no one
+    // listens to ends the process. The pool listens while a client is idle and each borrower
+    // (TypeORM's query runner, pooledQuery, TransactionScope) while it holds one; yet CI once saw
+    // a backend terminated under load (faults e2e, 2026-12-07) emit on a client with no listener,
+    // by a path not found. This listener keeps such an error from ending the process: the client
+    // is already unqueryable, its next query fails, and the pool drops it when it is released.
+    this.on('error', ignoreHandledElsewhere);
     // Registered before the client's own listener (added on connect), so the status is current
     // by the time a query's promise settles.
     (this.connection as unknown as EventEmitter).on(
@@ -146,6 +153,9 @@ export class GuardedClient extends pg.Client {
     return answer.finally(() => clearTimeout(timer));
   }
 }
+
+/** Whoever holds the client hears the error too; alone, this one only keeps the process up. */
+function ignoreHandledElsewhere(): void {}
 
 /** node-postgres as TypeORM's `driver`, with the guarded pool in place of its own. */
 // Defined, not assigned: compiled by tsc, the module namespace's members are getters only.
