@@ -1,8 +1,8 @@
 // `npm run bench:cache`: what the Redis cache buys. `GET /favorites?limit=20` for a user with
 // 10,000 favourites on the built service with the cache warm, on a second instance with the cache
 // off (PostgreSQL keyset), and a bare node:http server answering a fixed 20-item JSON (the
-// ceiling), under the load generator (support.mjs) at c=50 in interleaved rounds. Prints medians and the medians of the
-// per-round ratios.
+// ceiling), under the load generator (support.mjs) at c=50 in interleaved rounds. Prints medians
+// and the medians of the per-round ratios.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

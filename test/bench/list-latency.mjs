@@ -1,8 +1,8 @@
 // `npm run bench:list`: does a page cost the same at any depth of any list? Measures
 // `GET /favorites?limit=20` on the first page and on a deep keyset page (90% of the way down) of
-// a small and a large list, under the load generator (support.mjs) at c=50, in interleaved rounds, and prints the
-// medians and the median of the per-round throughput ratios (deep page of the large list against
-// first page of the small one).
+// a small and a large list, under the load generator (support.mjs) at c=50, in interleaved
+// rounds, and prints the medians and the median of the per-round throughput ratios (deep page of
+// the large list against first page of the small one).
 import {
   latencyTable,
   load,

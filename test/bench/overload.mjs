@@ -1,10 +1,10 @@
 // `npm run bench:overload`: what load shedding buys under overload. Measures the sustainable rate
 // of `GET /favorites?limit=20` (1,000 favourites, cache off: every read goes to PostgreSQL) as the
-// throughput at c=50 (support.mjs's load generator, which also proves the default limits shed nothing there), then
-// offers 3x that rate as an open model - requests arrive on a fixed schedule whether or not
-// earlier ones were answered, each given up after 5 s - to an instance with the default shedding
-// limits and to one with shedding off. Latency is counted from each request's scheduled arrival,
-// so time spent waiting for a free connection on the client counts too.
+// throughput at c=50 (support.mjs's load generator, which also proves the default limits shed
+// nothing there), then offers 3x that rate as an open model - requests arrive on a fixed schedule
+// whether or not earlier ones were answered, each given up after 5 s - to an instance with the
+// default shedding limits and to one with shedding off. Latency is counted from each request's
+// scheduled arrival, so time spent waiting for a free connection on the client counts too.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -66,8 +66,9 @@ const fmt = (n, digits = 0) =>
 /** Every process this run starts, stopped at the end whatever happens. */
 const { started, stopAll } = processGroup();
 
-// LOG_LEVEL error: the load generator ends each run with requests in flight, which the service logs as
-// aborted at warn; request lines are off at warn (the other benchmarks' level) as they are here.
+// LOG_LEVEL error: the load generator ends each run with requests in flight, which the service
+// logs as aborted at warn; request lines are off at warn (the other benchmarks' level) as they are
+// here.
 const serviceEnv = { REDIS_URL, JWT_SECRET, LOG_LEVEL: 'error' };
 const startReference = () => startPrototype({ REDIS_URL, JWT_SECRET });
 
