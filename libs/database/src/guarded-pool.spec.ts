@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 
 import { DatabaseBreaker } from './database-breaker';
 import { GuardedClient, GuardedPool } from './guarded-pool';
-import { PoolQueueFullError } from './pg-errors';
+import { isDatabaseUnavailable, PoolQueueFullError } from './pg-errors';
 
 /** A loopback server that accepts connections and never answers: a PostgreSQL that hangs. */
 async function silentServer(): Promise<{ port: number; server: Server; sockets: Socket[] }> {
@@ -69,6 +69,75 @@ describe(GuardedPool.name, () => {
     );
     expect(result.client).toBeUndefined();
     expect(result.err?.message).toBe('Connection terminated due to connection timeout');
+  });
+});
+
+/** A PostgreSQL wire message: type byte, length, body. */
+function message(type: string, body: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'latin1');
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * A PostgreSQL whose every backend is terminated the moment its start-up completes: the client
+ * reads AuthenticationOk, ReadyForQuery and the FATAL 57P01 that pg_terminate_backend sends, all in
+ * one packet, and the connection closes.
+ */
+async function terminatingServer(): Promise<{ port: number; server: Server }> {
+  const fields = [
+    'SFATAL',
+    'VFATAL',
+    'C57P01',
+    'Mterminating connection due to administrator command',
+  ];
+  const packet = Buffer.concat([
+    message('R', Buffer.from([0, 0, 0, 0])), // AuthenticationOk
+    message('Z', Buffer.from('I')), // ReadyForQuery, idle
+    message('E', Buffer.from(`${fields.join('\0')}\0\0`, 'latin1')), // ErrorResponse
+  ]);
+  // The start-up message is the client's only message: answer it once, whole, and hang up.
+  const server = createServer((socket) => socket.once('data', () => socket.end(packet)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, server };
+}
+
+describe(`${GuardedPool.name} when PostgreSQL ends a connection as it opens`, () => {
+  let terminating: Awaited<ReturnType<typeof terminatingServer>>;
+  let breaker: DatabaseBreaker;
+  let sut: GuardedPool;
+
+  beforeEach(async () => {
+    terminating = await terminatingServer();
+    breaker = new DatabaseBreaker({ resetMs: 60_000 });
+    sut = new GuardedPool({
+      connectionString: `postgres://postgres@127.0.0.1:${terminating.port}/postgres`,
+      max: 1,
+      connectionTimeoutMillis: 1000,
+      guard: { breaker, maxWaiting: 2, answerTimeoutMs: 1000 },
+    });
+  });
+  afterEach(async () => {
+    breaker.shutdown();
+    await new Promise((resolve) => terminating.server.close(resolve));
+  });
+
+  // pg-pool takes its own error listener off a client as it hands it out, and a promise-style
+  // borrower adds its own a microtask later; the error parsed from the same packet as the
+  // ReadyForQuery that completed the connection is emitted in between, with no listener of the
+  // pool's or the borrower's (brianc/node-postgres#2439). Without GuardedClient's own listener
+  // that emit throws out of the socket's data handler, and the process ends.
+  it('hands out the broken connection without an unhandled error; its query fails as unavailable', async () => {
+    const client = await sut.connect();
+
+    const failure = await client.query('SELECT 1').catch((error: Error) => error);
+    client.release();
+
+    expect(failure).toBeInstanceOf(Error);
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect(sut.totalCount).toBe(0);
   });
 });
 

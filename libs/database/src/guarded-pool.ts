@@ -107,10 +107,13 @@ export class GuardedClient extends pg.Client {
     this.guard = config.guard;
     // node-postgres emits a broken connection's error on the client, and an `error` event no one
     // listens to ends the process. The pool listens while a client is idle and each borrower
-    // (TypeORM's query runner, pooledQuery, TransactionScope) while it holds one; yet CI once saw
-    // a backend terminated under load (faults e2e, 2026-12-07) emit on a client with no listener,
-    // by a path not found. This listener keeps such an error from ending the process: the client
-    // is already unqueryable, its next query fails, and the pool drops it when it is released.
+    // (TypeORM's query runner, pooledQuery, TransactionScope) while it holds one, but not in
+    // between: pg-pool removes its listener as it hands a client out, and a promise-style borrower
+    // adds its own a microtask later. When a new connection's ReadyForQuery and a FATAL (a backend
+    // terminated as it starts: faults e2e in CI, 2026-12-07) arrive in one packet, the parser
+    // emits the error in that gap (brianc/node-postgres#2439). This listener keeps it from ending
+    // the process: the client is handed out unqueryable, its first query fails as unavailable,
+    // and the pool drops it when it is released.
     this.on('error', ignoreHandledElsewhere);
     // Registered before the client's own listener (added on connect), so the status is current
     // by the time a query's promise settles.
