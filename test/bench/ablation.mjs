@@ -1,10 +1,11 @@
 // `npm run bench:ablation [-- warm|off] [--rounds=N] [--seconds=N]`: what each part of a hot
 // request path costs. Starts the built service as it is and, beside it, one instance per part with
-// that part taken out (test/bench/ablated-service.mjs), one with all of them taken out, and the
-// bare Fastify prototype; loads GET /favorites?limit=20 of a 10,000-favourite user on each
-// (support.mjs's load generator, c=50, loopback; `warm`: from Redis, `off`: CACHE_ENABLED=false,
-// from PostgreSQL) in interleaved rounds, order rotated, and reports each instance's throughput
-// as the median of its per-round ratios to the service as built. It never fails on speed.
+// that part taken out (test/bench/ablated-service.mjs), one without the request hooks, one without
+// the guards (and breaker), one with all of them taken out, and the bare Fastify prototype; loads
+// GET /favorites?limit=20 of a 10,000-favourite user on each (support.mjs's load generator, c=50,
+// loopback; `warm`: from Redis, `off`: CACHE_ENABLED=false, from PostgreSQL) in interleaved
+// rounds, order rotated, and reports each instance's throughput as the median of its per-round
+// ratios to the service as built. It never fails on speed.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,7 +52,19 @@ const ALL_PARTS = {
   'conditional-get': 'If-None-Match hook',
   ...(path === 'warm' ? { breaker: 'circuit breaker around Redis' } : {}),
 };
-// --parts=a,b: only those (each alone, then together).
+// Single parts cost a few µs each, within the machine's noise between rounds; the two halves of
+// the whole are measured as well, so that what the parts cost together is seen to add up.
+const GROUPS = {
+  hooks: [
+    'request hooks (logging context and line, metrics, shedding, headers, If-None-Match)',
+    ['logging-context', 'request-log', 'metrics', 'load-shedding', 'headers', 'conditional-get'],
+  ],
+  guards: [
+    path === 'warm' ? 'guards and the Redis breaker' : 'guards (JWT, rate limit)',
+    ['auth', 'rate-limit', ...(path === 'warm' ? ['breaker'] : [])],
+  ],
+};
+// --parts=a,b: only those (each alone, then together; no groups).
 const only = argv
   .find((arg) => arg.startsWith('--parts='))
   ?.slice(8)
@@ -81,7 +94,7 @@ async function poolSize(instances) {
 async function main() {
   await ensureDatabase();
   // The service as built, the control, each part, all parts, and the prototype.
-  const pool = await poolSize(Object.keys(PARTS).length + 4);
+  const pool = await poolSize(Object.keys(PARTS).length + (only ? 0 : 2) + 4);
   if (pool < 2) throw new Error(`max_connections leaves ${pool} connection(s) per instance`);
   const env = {
     REDIS_URL,
@@ -118,6 +131,9 @@ async function main() {
   ];
   for (const [key, name] of Object.entries(PARTS)) {
     variants.push({ key, name: `without the ${name}`, server: await ablated([key]) });
+  }
+  for (const [key, [name, parts]] of only ? [] : Object.entries(GROUPS)) {
+    variants.push({ key, name: `without the ${name}`, server: await ablated(parts) });
   }
   variants.push({ key: 'all', name: 'without all of the above', server: await ablated(all) });
   const reference = await started(
