@@ -6,14 +6,36 @@ import { DatabaseBreaker } from './database-breaker';
 import { GuardedClient, GuardedPool } from './guarded-pool';
 import { isDatabaseUnavailable, PoolQueueFullError } from './pg-errors';
 
-/** A loopback server that accepts connections and never answers: a PostgreSQL that hangs. */
-async function silentServer(): Promise<{ port: number; server: Server; sockets: Socket[] }> {
+/** A loopback server standing for PostgreSQL: `answer` gets each connection; all are tracked. */
+async function fakePostgres(
+  answer: (socket: Socket) => void,
+): Promise<{ port: number; server: Server; sockets: Socket[] }> {
   const sockets: Socket[] = [];
-  const server = createServer((socket) => sockets.push(socket));
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    answer(socket);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   return { port: typeof address === 'object' && address ? address.port : 0, server, sockets };
 }
+
+/** A PostgreSQL that accepts connections and never answers: one that hangs. */
+const silentServer = () => fakePostgres(() => undefined);
+
+async function closeServer(fake: Awaited<ReturnType<typeof fakePostgres>>): Promise<void> {
+  for (const socket of fake.sockets) socket.destroy();
+  await new Promise((resolve) => fake.server.close(resolve));
+}
+
+/** A pool of one connection to `port`, with the guard's bounds small enough for a test. */
+const guardedPoolAt = (port: number, breaker: DatabaseBreaker, connectionTimeoutMillis: number) =>
+  new GuardedPool({
+    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    max: 1,
+    connectionTimeoutMillis,
+    guard: { breaker, maxWaiting: 2, answerTimeoutMs: 1000 },
+  });
 
 const outcome = (p: Promise<unknown>) =>
   p.then(
@@ -29,17 +51,11 @@ describe(GuardedPool.name, () => {
   beforeEach(async () => {
     silent = await silentServer();
     breaker = new DatabaseBreaker({ resetMs: 60_000 });
-    sut = new GuardedPool({
-      connectionString: `postgres://postgres@127.0.0.1:${silent.port}/postgres`,
-      max: 1,
-      connectionTimeoutMillis: 300,
-      guard: { breaker, maxWaiting: 2, answerTimeoutMs: 1000 },
-    });
+    sut = guardedPoolAt(silent.port, breaker, 300);
   });
   afterEach(async () => {
     breaker.shutdown();
-    for (const socket of silent.sockets) socket.destroy();
-    await new Promise((resolve) => silent.server.close(resolve));
+    await closeServer(silent);
   });
 
   it('refuses a caller at once when maxWaiting callers already wait', async () => {
@@ -85,7 +101,7 @@ function message(type: string, body: Buffer): Buffer {
  * reads AuthenticationOk, ReadyForQuery and the FATAL 57P01 that pg_terminate_backend sends, all in
  * one packet, and the connection closes.
  */
-async function terminatingServer(): Promise<{ port: number; server: Server }> {
+function terminatingServer(): ReturnType<typeof fakePostgres> {
   const fields = [
     'SFATAL',
     'VFATAL',
@@ -98,10 +114,7 @@ async function terminatingServer(): Promise<{ port: number; server: Server }> {
     message('E', Buffer.from(`${fields.join('\0')}\0\0`, 'latin1')), // ErrorResponse
   ]);
   // The start-up message is the client's only message: answer it once, whole, and hang up.
-  const server = createServer((socket) => socket.once('data', () => socket.end(packet)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { port: typeof address === 'object' && address ? address.port : 0, server };
+  return fakePostgres((socket) => socket.once('data', () => socket.end(packet)));
 }
 
 describe(`${GuardedPool.name} when PostgreSQL ends a connection as it opens`, () => {
@@ -112,16 +125,11 @@ describe(`${GuardedPool.name} when PostgreSQL ends a connection as it opens`, ()
   beforeEach(async () => {
     terminating = await terminatingServer();
     breaker = new DatabaseBreaker({ resetMs: 60_000 });
-    sut = new GuardedPool({
-      connectionString: `postgres://postgres@127.0.0.1:${terminating.port}/postgres`,
-      max: 1,
-      connectionTimeoutMillis: 1000,
-      guard: { breaker, maxWaiting: 2, answerTimeoutMs: 1000 },
-    });
+    sut = guardedPoolAt(terminating.port, breaker, 1000);
   });
   afterEach(async () => {
     breaker.shutdown();
-    await new Promise((resolve) => terminating.server.close(resolve));
+    await closeServer(terminating);
   });
 
   // pg-pool takes its own error listener off a client as it hands it out, and a promise-style
