@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 import { DatabaseBreaker } from '../libs/database/src';
 import { signUpAndLogIn, TestUser } from './support/factories';
@@ -38,8 +39,13 @@ interface Fault {
   name: string;
   begin(): Promise<void>;
   end(): Promise<void>;
-  /** Whether PostgreSQL is out of reach while it lasts (503s expected), or only Redis. */
+  /** Whether PostgreSQL is out of reach while it lasts (503s allowed), or only Redis. */
   database: boolean;
+  /**
+   * Whether some request must get a 503 (default: `database`); 'may' when the fault need not
+   * catch a request in flight (a backend terminated between two queries costs none).
+   */
+  refuses?: boolean | 'may';
   /**
    * Whether the breaker opens and readiness says 503 at some point of the fault, or (false) is
    * closed and ready again by its end; 'may' checks neither (default: `database`).
@@ -145,7 +151,9 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
         code: expect.stringMatching(/^DATABASE_(UNAVAILABLE|BUSY)$/),
       });
     }
-    if (fault.database) expect(summary.byStatus['503']).toBeGreaterThan(0);
+    if (fault.refuses === true || (fault.refuses === undefined && fault.database)) {
+      expect(summary.byStatus['503']).toBeGreaterThan(0);
+    }
     // A database fault opens the breaker (fast 503s) and readiness says so. Frozen backends
     // (opensCircuit: false) may open it while their queries time out, but the service carries
     // on with new connections before the fault ends. A Redis fault leaves both alone throughout.
@@ -257,9 +265,17 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
     // insert on the pool, an idempotent insert in its transaction (BEGIN, the statements, COMMIT
     // or ROLLBACK). Two ways this once failed: an `error` event no one listened to ended the
     // process, and TypeORM's "already released" after a broken transaction was a 500 (this case
-    // caught that in one run of three; transactions.e2e-spec pins it down every time).
+    // caught that in one run of three; transactions.e2e-spec pins it down every time). Whether a
+    // termination catches a request in flight (a 503) depends on the machine's pace: on a fast
+    // one, every request can fall between them (CI, 2026-12-07: 537 requests, no 503). What is
+    // certain is that the service's connections break and are replaced under the load: counted
+    // by the pool's own `remove` events.
     const admin = new Client({ connectionString: postgres.url });
     await admin.connect();
+    const pool = (t.db.driver as PostgresDriver).master as Pool;
+    let removed = 0;
+    const onRemove = () => void removed++;
+    pool.on('remove', onRemove);
     let terminations = 0;
     let timer: NodeJS.Timeout | undefined;
     const terminate = async () => {
@@ -277,6 +293,7 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
       await runUnderLoad({
         name: 'postgres-backends-terminated',
         database: true,
+        refuses: 'may',
         opensCircuit: 'may',
         begin: () => {
           timer = setInterval(() => void terminate().catch(() => undefined), 100);
@@ -288,8 +305,10 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
         },
       });
       expect(terminations).toBeGreaterThan(5);
+      expect(removed).toBeGreaterThan(5);
     } finally {
       clearInterval(timer);
+      pool.off('remove', onRemove);
       await admin.end();
     }
   });
