@@ -93,7 +93,7 @@ async function poolSize(instances) {
 
 async function main() {
   await ensureDatabase();
-  // The service as built, the control, each part, all parts, and the prototype.
+  // The service as built, the control, each part, the two groups, all parts, and the prototype.
   const pool = await poolSize(Object.keys(PARTS).length + (only ? 0 : 2) + 4);
   if (pool < 2) throw new Error(`max_connections leaves ${pool} connection(s) per instance`);
   const env = {
