@@ -1,7 +1,6 @@
-import { Client, type Pool } from 'pg';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { Client } from 'pg';
 
-import { DatabaseBreaker } from '../libs/database/src';
+import { DatabaseBreaker, poolOf } from '../libs/database/src';
 import { signUpAndLogIn, TestUser } from './support/factories';
 import { PostgresProcess } from './support/postgres-process';
 import { RedisProcess } from './support/redis-process';
@@ -272,7 +271,7 @@ describe('Faults under steady load (e2e, a private PostgreSQL and redis-server)'
     // by the pool's own `remove` events.
     const admin = new Client({ connectionString: postgres.url });
     await admin.connect();
-    const pool = (t.db.driver as PostgresDriver).master as Pool;
+    const pool = poolOf(t.db);
     let removed = 0;
     const onRemove = () => void removed++;
     pool.on('remove', onRemove);

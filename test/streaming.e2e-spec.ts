@@ -1,8 +1,7 @@
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 import { FavoritesCache } from '../apps/api/src/favorites/cache/favorites-cache';
+import { poolOf } from '../libs/database/src';
 import {
   audienceAsset,
   chartAsset,
@@ -58,8 +57,6 @@ async function walkPages(t: TestApp, token: string, first = ''): Promise<Asset[]
     path = `/favorites?limit=1000`;
   }
 }
-
-const poolOf = (db: DataSource) => (db.driver as PostgresDriver).master as Pool;
 
 /**
  * Waits until every pooled connection is back and idle, and no request waits for one. A page read

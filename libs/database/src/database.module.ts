@@ -2,7 +2,6 @@ import { DynamicModule, Logger, Module, OnApplicationShutdown } from '@nestjs/co
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 import { AllConfig } from '@app/config';
 import { ErrorTranslator } from '@app/http';
@@ -12,6 +11,7 @@ import { DatabaseBreaker } from './database-breaker';
 import { DatabaseErrorTranslator } from './database-error-translator';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { GuardedPool } from './guarded-pool';
+import { poolOf } from './pooled-query';
 
 /** Resolved once pending migrations have run (when DATABASE_RUN_MIGRATIONS is on). */
 export const MIGRATIONS_ON_BOOT = Symbol('MIGRATIONS_ON_BOOT');
@@ -37,7 +37,7 @@ export interface DatabaseModuleOptions {
 
 /** The breaker of the pool this DataSource was given (one per application instance). */
 function breakerOf(dataSource: DataSource): DatabaseBreaker {
-  const pool = (dataSource.driver as PostgresDriver).master as unknown;
+  const pool = poolOf(dataSource);
   if (!(pool instanceof GuardedPool)) throw new Error('the DataSource has no guarded pool');
   return pool.guard.breaker;
 }

@@ -1,6 +1,11 @@
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
+/** The node-postgres pool under a DataSource: TypeORM's PostgresDriver keeps it as `master`. */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
 /**
  * One statement on the data source's own pool, without TypeORM's QueryRunner around it: the pool
  * is still the GuardedPool (breaker, bounded wait, answer timeout) and errors stay the driver's,
@@ -20,9 +25,7 @@ export async function pooledQuery<T>(
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
-  // TypeORM's PostgresDriver keeps the node-postgres pool it created as `master`.
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const client = await pool.connect();
+  const client = await poolOf(dataSource).connect();
   let broken: Error | undefined;
   const onError = (error: Error) => {
     broken ??= error;

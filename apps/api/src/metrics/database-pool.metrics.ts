@@ -2,9 +2,8 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
-import { DatabaseBreaker } from '@app/database';
+import { DatabaseBreaker, poolOf } from '@app/database';
 
 import { breakerStateGauge, MetricSources } from './metric-sources';
 
@@ -54,7 +53,7 @@ export class DatabasePoolMetrics implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    this.pool = poolOf(this.dataSource);
     pools.add(this.pool);
     breakers.add(this.breaker);
   }
