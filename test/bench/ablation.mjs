@@ -29,6 +29,7 @@ import {
   text,
   userToken,
   warmCache,
+  warmUp,
 } from './support.mjs';
 
 const argv = process.argv.slice(2);
@@ -167,6 +168,7 @@ async function main() {
   // own CPU time per request does much less, and is what a part adds. The bytes it allocates per
   // request do not drift at all (ADR-0046).
   const run = async (v, seconds) => {
+    await warmUp(v.url, { headers, connections: 50 });
     const allocatedBefore = await v.server.allocatedBytes();
     const cpuBefore = v.server.cpuMicros();
     const result = await load(v.url, { headers, connections: 50, seconds });

@@ -39,6 +39,7 @@ import {
   text,
   userToken,
   warmCache,
+  warmUp,
 } from './support.mjs';
 
 const argv = process.argv.slice(2);
@@ -339,6 +340,7 @@ async function main() {
       for (const s of roundOrder(round).map((key) => byKey[key])) {
         // The previous scenario's last requests and garbage are done with before the next.
         await sleep(SETTLE_MS);
+        await warmUp(s.url, { ...s, connections: CONNECTIONS });
         const result = await run(s, SECONDS);
         s.rounds.push(result);
         console.error(

@@ -425,6 +425,17 @@ export function load(url, options) {
   return LOAD_GENERATOR === 'wrk' ? wrkLoad(url, options) : autocannonLoad(url, options);
 }
 
+/**
+ * One second of the same load, not measured, right before a measured one. A scenario's servers
+ * sit idle between their turns for longer than their pools keep an idle connection (the
+ * service's 30 s, node-postgres' default 10 s in the prototype), so without it every measured
+ * load would begin on new PostgreSQL backends, slow for their first seconds (ADR-0031). Answers
+ * of 400 and above are tolerated here: the measured load that follows reports them.
+ */
+export async function warmUp(url, options) {
+  await load(url, { ...options, seconds: 1, tolerateNon2xx: true });
+}
+
 function checked(url, { errors, timeouts, non2xx }, tolerateNon2xx, result) {
   if (errors || timeouts || (non2xx && !tolerateNon2xx)) {
     throw new Error(`${url}: ${errors} errors, ${timeouts} timeouts, ${non2xx} non-2xx`);
