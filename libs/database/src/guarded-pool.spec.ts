@@ -6,10 +6,14 @@ import { DatabaseBreaker } from './database-breaker';
 import { GuardedClient, GuardedPool } from './guarded-pool';
 import { isDatabaseUnavailable, PoolQueueFullError } from './pg-errors';
 
+interface FakePostgres {
+  port: number;
+  server: Server;
+  sockets: Socket[];
+}
+
 /** A loopback server standing for PostgreSQL: `answer` gets each connection; all are tracked. */
-async function fakePostgres(
-  answer: (socket: Socket) => void,
-): Promise<{ port: number; server: Server; sockets: Socket[] }> {
+async function fakePostgres(answer: (socket: Socket) => void): Promise<FakePostgres> {
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     sockets.push(socket);
@@ -23,7 +27,7 @@ async function fakePostgres(
 /** A PostgreSQL that accepts connections and never answers: one that hangs. */
 const silentServer = () => fakePostgres(() => undefined);
 
-async function closeServer(fake: Awaited<ReturnType<typeof fakePostgres>>): Promise<void> {
+async function closeServer(fake: FakePostgres): Promise<void> {
   for (const socket of fake.sockets) socket.destroy();
   await new Promise((resolve) => fake.server.close(resolve));
 }
@@ -44,7 +48,7 @@ const outcome = (p: Promise<unknown>) =>
   );
 
 describe(GuardedPool.name, () => {
-  let silent: Awaited<ReturnType<typeof silentServer>>;
+  let silent: FakePostgres;
   let breaker: DatabaseBreaker;
   let sut: GuardedPool;
 
@@ -101,7 +105,7 @@ function message(type: string, body: Buffer): Buffer {
  * reads AuthenticationOk, ReadyForQuery and the FATAL 57P01 that pg_terminate_backend sends, all in
  * one packet, and the connection closes.
  */
-function terminatingServer(): ReturnType<typeof fakePostgres> {
+function terminatingServer(): Promise<FakePostgres> {
   const fields = [
     'SFATAL',
     'VFATAL',
@@ -118,7 +122,7 @@ function terminatingServer(): ReturnType<typeof fakePostgres> {
 }
 
 describe(`${GuardedPool.name} when PostgreSQL ends a connection as it opens`, () => {
-  let terminating: Awaited<ReturnType<typeof terminatingServer>>;
+  let terminating: FakePostgres;
   let breaker: DatabaseBreaker;
   let sut: GuardedPool;
 
